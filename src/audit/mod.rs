@@ -1,0 +1,6 @@
+//! The System Log: Okta LogEvent construction (okta-surface.md §12, §14; xaa.md §8). Events
+//! are built here and handed to the store together with the state change they record.
+
+pub mod event;
+
+pub use event::{Actor, Context, Event, Target};

@@ -1,0 +1,196 @@
+//! First start and every start after it: the org, the built-in `Everyone` group, the `default`
+//! custom AS with its Default Policy and rule, signing keys for every AS, and the admin API
+//! token from `BATON_ADMIN_API_TOKEN`. Each step only creates what is missing, so a restart
+//! keeps ids and keys.
+
+use crate::audit::{Actor, Context, Event, Target};
+use crate::domain::auth_server::{IncludeExclude, IncludeOnly, People, SYSTEM_SCOPES};
+use crate::domain::ids::{hash_secret, new_id, Prefix};
+use crate::domain::{
+    ApiToken, AuthServer, ConsentType, Group, GroupType, Millis, Org, Policy, PolicyRule, RuleConditions, Scope,
+    SigningAlg, Status, TokenLifetimes,
+};
+use crate::jose::KeyRing;
+use crate::store::{Page, Store};
+
+pub const DEFAULT_AS: &str = "default";
+pub const ADMIN_TOKEN_NAME: &str = "BATON_ADMIN_API_TOKEN";
+/// Display name of the org authorization server in logs and the console.
+pub const ORG_AS_NAME: &str = "org";
+
+/// Grant types of the seeded Default Policy Rule (okta-surface.md §1).
+pub const DEFAULT_RULE_GRANTS: &[&str] = &[
+    "authorization_code",
+    "client_credentials",
+    "urn:ietf:params:oauth:grant-type:device_code",
+    "urn:ietf:params:oauth:grant-type:jwt-bearer",
+    "urn:ietf:params:oauth:grant-type:token-exchange",
+];
+
+/// Runs every first-start step that is still missing; returns the org.
+pub async fn bootstrap(
+    store: &dyn Store,
+    keys: &KeyRing,
+    issuer: &str,
+    admin_token: Option<&str>,
+    now: Millis,
+) -> anyhow::Result<Org> {
+    let org = match store.find_org().await? {
+        Some(org) => org,
+        None => {
+            let host = url::Url::parse(issuer).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+            let org = Org {
+                id: new_id(Prefix::Org),
+                company_name: "baton".into(),
+                subdomain: host,
+                created: now,
+                last_updated: now,
+            };
+            store.create_org(&org, &[]).await?;
+            org
+        }
+    };
+    keys.ensure_keys(store, &org.id, SigningAlg::Rs256, now).await?;
+    if store.find_group_by_name(crate::domain::user::EVERYONE).await?.is_none() {
+        let group = Group {
+            id: new_id(Prefix::Group),
+            group_type: GroupType::BuiltIn,
+            name: crate::domain::user::EVERYONE.into(),
+            description: Some("All users in your organization".into()),
+            created: now,
+            last_updated: now,
+            last_membership_updated: now,
+        };
+        store.create_group(&group, &[]).await?;
+    }
+    if store.find_auth_server(DEFAULT_AS).await?.is_none() {
+        create_default_server(store, keys, now).await?;
+    }
+    for server in store.list_auth_servers(&Page::first(i64::MAX)).await? {
+        keys.ensure_keys(store, &server.id, server.signing_alg, now).await?;
+    }
+    if let Some(token) = admin_token {
+        upsert_admin_token(store, token, now).await?;
+    }
+    Ok(org)
+}
+
+/// The system scopes every new custom AS starts with.
+#[must_use]
+pub fn system_scopes(auth_server_id: &str, now: Millis) -> Vec<Scope> {
+    SYSTEM_SCOPES
+        .iter()
+        .map(|name| Scope {
+            id: new_id(Prefix::Scope),
+            auth_server_id: auth_server_id.into(),
+            name: (*name).into(),
+            description: Some(system_scope_description(name).into()),
+            display_name: None,
+            system: true,
+            default: false,
+            optional: false,
+            consent: ConsentType::Implicit,
+            metadata_publish: "ALL_CLIENTS".into(),
+            created: now,
+            last_updated: now,
+        })
+        .collect()
+}
+
+fn system_scope_description(name: &str) -> &'static str {
+    match name {
+        "openid" => "Signals that a request is an OpenID request.",
+        "profile" => "Allows access to the end user's default profile claims.",
+        "email" => "Allows access to the end user's email address.",
+        "address" => "Allows access to the end user's address.",
+        "phone" => "Allows access to the end user's phone number.",
+        _ => "Allows the client to obtain refresh tokens.",
+    }
+}
+
+async fn create_default_server(store: &dyn Store, keys: &KeyRing, now: Millis) -> anyhow::Result<()> {
+    let server = AuthServer {
+        id: DEFAULT_AS.into(),
+        name: "default".into(),
+        description: Some("Default Authorization Server".into()),
+        audiences: vec!["api://default".into()],
+        resources: Vec::new(),
+        issuer_mode: "ORG_URL".into(),
+        status: Status::Active,
+        signing_alg: SigningAlg::Rs256,
+        rotation_mode: "AUTO".into(),
+        created: now,
+        last_updated: now,
+    };
+    let initial_keys = keys.initial_keys(DEFAULT_AS, SigningAlg::Rs256, now)?;
+    store.create_auth_server(&server, &system_scopes(DEFAULT_AS, now), &initial_keys, &[]).await?;
+    let policy = Policy {
+        id: new_id(Prefix::Policy),
+        auth_server_id: DEFAULT_AS.into(),
+        name: "Default Policy".into(),
+        description: Some("Default policy for the default authorization server".into()),
+        priority: 1,
+        status: Status::Active,
+        system: false,
+        clients: vec!["ALL_CLIENTS".into()],
+        created: now,
+        last_updated: now,
+    };
+    store.create_policy(&policy, &[]).await?;
+    let rule = PolicyRule {
+        id: new_id(Prefix::Rule),
+        policy_id: policy.id.clone(),
+        auth_server_id: DEFAULT_AS.into(),
+        name: "Default Policy Rule".into(),
+        priority: 1,
+        status: Status::Active,
+        system: false,
+        conditions: RuleConditions {
+            people: People {
+                users: IncludeExclude::default(),
+                groups: IncludeExclude { include: vec!["EVERYONE".into()], exclude: vec![] },
+            },
+            grant_types: IncludeOnly { include: DEFAULT_RULE_GRANTS.iter().map(|g| (*g).to_owned()).collect() },
+            scopes: IncludeOnly { include: vec!["*".into()] },
+        },
+        token: TokenLifetimes::default(),
+        created: now,
+        last_updated: now,
+    };
+    store.create_rule(&rule, &[]).await?;
+    Ok(())
+}
+
+/// Creates or updates the super-admin token whose value is exactly `BATON_ADMIN_API_TOKEN`.
+async fn upsert_admin_token(store: &dyn Store, token: &str, now: Millis) -> anyhow::Result<()> {
+    let hash = hash_secret(token);
+    let ctx = Context::system();
+    match store.find_api_token_by_name(ADMIN_TOKEN_NAME).await? {
+        Some(existing) if existing.token_hash == hash => {}
+        Some(mut existing) => {
+            existing.token_hash = hash;
+            existing.last_updated = now;
+            store.update_api_token(&existing, &[]).await?;
+        }
+        None => {
+            let api_token = ApiToken {
+                id: new_id(Prefix::ApiToken),
+                name: ADMIN_TOKEN_NAME.into(),
+                user_id: None,
+                client_name: "baton".into(),
+                token_hash: hash,
+                super_admin: true,
+                created: now,
+                last_updated: now,
+                expires: None,
+                last_used: None,
+                token_window: "P30D".into(),
+            };
+            let event = Event::new("system.api_token.create", "Create API token", Actor::system())
+                .target(Target::new(&api_token.id, "Token", &api_token.name, &api_token.name))
+                .build(&ctx, now);
+            store.create_api_token(&api_token, &[event]).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! The key ring: creates, imports, rotates and signs with the keys of every authorization
+//! server. Private keys are decrypted once per `kid` and cached; a `kid` is a thumbprint of the
+//! key itself, so a cached signer can never be stale.
+
+use super::jwt::{self, signer_from_pem};
+use super::keys::{self, KeyMaterial};
+use super::{JoseError, Kek};
+use crate::domain::{LogRecord, Millis, SigningAlg, SigningKey, SigningKeyStatus};
+use crate::store::Store;
+use josekit::jws::JwsSigner;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Days between automatic rotations (`rotationMode: AUTO`), as Okta does.
+pub const ROTATION_DAYS: i64 = 90;
+pub const ROTATION_MS: i64 = ROTATION_DAYS * 24 * 3600 * 1000;
+
+#[derive(Clone)]
+pub struct KeyRing {
+    kek: Kek,
+    signers: Arc<Mutex<HashMap<String, Arc<dyn JwsSigner>>>>,
+}
+
+impl KeyRing {
+    #[must_use]
+    pub fn new(kek: Kek) -> Self {
+        Self { kek, signers: Arc::default() }
+    }
+
+    /// A stored key for `owner_id` from key material, its private part sealed with the KEK.
+    pub fn seal(
+        &self,
+        owner_id: &str,
+        alg: SigningAlg,
+        material: &KeyMaterial,
+        status: SigningKeyStatus,
+        now: Millis,
+    ) -> Result<SigningKey, JoseError> {
+        Ok(SigningKey {
+            kid: material.kid.clone(),
+            owner_id: owner_id.to_owned(),
+            alg,
+            status,
+            private_key_enc: self.kek.encrypt(material.private_pem.as_bytes())?,
+            public_jwk: material.public_jwk.clone(),
+            created: now,
+            activated: (status == SigningKeyStatus::Active).then_some(now),
+            expired: None,
+        })
+    }
+
+    /// A freshly generated ACTIVE + NEXT pair for a new authorization server.
+    pub fn initial_keys(&self, owner_id: &str, alg: SigningAlg, now: Millis) -> Result<Vec<SigningKey>, JoseError> {
+        Ok(vec![
+            self.seal(owner_id, alg, &keys::generate(alg)?, SigningKeyStatus::Active, now)?,
+            self.seal(owner_id, alg, &keys::generate(alg)?, SigningKeyStatus::Next, now)?,
+        ])
+    }
+
+    /// Makes sure `owner_id` has an ACTIVE key (and a NEXT one); creates what is missing.
+    pub async fn ensure_keys(
+        &self,
+        store: &dyn Store,
+        owner_id: &str,
+        alg: SigningAlg,
+        now: Millis,
+    ) -> Result<(), JoseError> {
+        let existing = store.list_signing_keys(owner_id).await?;
+        let has = |s| existing.iter().any(|k| k.status == s);
+        if !has(SigningKeyStatus::Active) {
+            let key = self.seal(owner_id, alg, &keys::generate(alg)?, SigningKeyStatus::Active, now)?;
+            store.create_signing_key(&key, &[]).await?;
+        }
+        if !has(SigningKeyStatus::Next) {
+            let key = self.seal(owner_id, alg, &keys::generate(alg)?, SigningKeyStatus::Next, now)?;
+            store.create_signing_key(&key, &[]).await?;
+        }
+        Ok(())
+    }
+
+    /// NEXT → ACTIVE, ACTIVE → EXPIRED, and a new NEXT key.
+    pub async fn rotate(
+        &self,
+        store: &dyn Store,
+        owner_id: &str,
+        alg: SigningAlg,
+        now: Millis,
+        events: &[LogRecord],
+    ) -> Result<(), JoseError> {
+        let next = self.seal(owner_id, alg, &keys::generate(alg)?, SigningKeyStatus::Next, now)?;
+        store.rotate_signing_keys(owner_id, &next, now, events).await?;
+        Ok(())
+    }
+
+    /// Signs `claims` with the ACTIVE key of `owner_id`.
+    pub async fn sign(
+        &self,
+        store: &dyn Store,
+        owner_id: &str,
+        claims: &Map<String, Value>,
+        typ: Option<&str>,
+    ) -> Result<String, JoseError> {
+        let keys = store.list_signing_keys(owner_id).await?;
+        let active = keys
+            .iter()
+            .find(|k| k.status == SigningKeyStatus::Active)
+            .ok_or_else(|| JoseError::NoActiveKey(owner_id.to_owned()))?;
+        let signer = self.signer(active)?;
+        jwt::sign(claims, signer.as_ref(), &active.kid, typ)
+    }
+
+    fn signer(&self, key: &SigningKey) -> Result<Arc<dyn JwsSigner>, JoseError> {
+        if let Some(s) = self.signers.lock().expect("signer cache poisoned").get(&key.kid) {
+            return Ok(Arc::clone(s));
+        }
+        let pem = self.kek.decrypt(&key.private_key_enc)?;
+        let signer: Arc<dyn JwsSigner> = Arc::from(signer_from_pem(key.alg, &pem)?);
+        self.signers.lock().expect("signer cache poisoned").insert(key.kid.clone(), Arc::clone(&signer));
+        Ok(signer)
+    }
+}

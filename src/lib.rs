@@ -1,0 +1,18 @@
+//! baton: a self-hosted, Okta-compatible authorization server for AI agents.
+//!
+//! Layers (dependencies point down): `http` → `oauth` → `policy`, `jose`, `audit`, `store`
+//! traits → `domain`. See ARCHITECTURE.md.
+
+pub mod audit; // System Log events in Okta's LogEvent shape
+pub mod bootstrap; // first-start org, default AS, keys, admin token
+pub mod clock; // settable server clock, ISO 8601 rendering
+pub mod config; // typed configuration: defaults < TOML < env < flags
+pub mod domain; // entities and ids; no I/O
+pub mod http; // axum router, extractors, error envelopes, routes
+pub mod jobs; // background jobs: purge, automatic key rotation
+pub mod jose; // keys, JWTs, JWKS
+pub mod oauth; // protocol: discovery, endpoints, grants
+pub mod seed; // seed files
+pub mod server; // start-up: connect, migrate, bootstrap, seed, serve
+pub mod state; // AppState
+pub mod store; // storage traits, Postgres and SQLite

@@ -1,0 +1,144 @@
+//! The `baton` command line: parse arguments, resolve configuration, call into the library.
+
+use baton::config::{Config, ConfigArgs};
+use baton::{bootstrap, server, store};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// baton: a self-hosted, Okta-compatible authorization server for AI agents.
+#[derive(Debug, Parser)]
+#[command(name = "baton", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (migrates, bootstraps and applies --seed first).
+    Serve(ConfigArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(ConfigArgs),
+    /// Apply a seed file (idempotent) and exit.
+    Seed {
+        /// The seed file (YAML); see docs/seed.md.
+        file: PathBuf,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+    /// Signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Rotate signing keys: NEXT becomes ACTIVE, ACTIVE becomes EXPIRED, a new NEXT is made.
+    Rotate {
+        /// Custom authorization server id; the org AS when omitted.
+        #[arg(long = "auth-server")]
+        auth_server: Option<String>,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let args = match &cli.command {
+        Command::Serve(a) | Command::Migrate(a) => a,
+        Command::Seed { config, .. } | Command::Keys { command: KeysCommand::Rotate { config, .. } } => config,
+    };
+    let config = match Config::resolve(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("baton: {e:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    init_tracing(config.log_json);
+    match run(cli.command, config).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("baton: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(_) => server::serve(config).await,
+        Command::Migrate(_) => {
+            store::connect(&config.database_url).await?;
+            println!("migrations applied to {}", store::sql::redact(&config.database_url));
+            Ok(())
+        }
+        Command::Seed { file, .. } => {
+            let state = server::prepare(config, baton::clock::Clock::default()).await?;
+            let report =
+                baton::seed::apply_file(state.store.as_ref(), &state.keys, &state.org, &file, state.clock.now_ms())
+                    .await?;
+            println!(
+                "seed {}: {} created, {} updated, {} unchanged",
+                file.display(),
+                report.created,
+                report.updated,
+                report.unchanged
+            );
+            Ok(())
+        }
+        Command::Keys { command: KeysCommand::Rotate { auth_server, .. } } => rotate(config, auth_server).await,
+    }
+}
+
+async fn rotate(config: Config, auth_server: Option<String>) -> anyhow::Result<()> {
+    use baton::audit::{Actor, Context, Event, Target};
+    let state = server::prepare(config, baton::clock::Clock::default()).await?;
+    let now = state.clock.now_ms();
+    let (owner, alg, issuer) = match auth_server.as_deref() {
+        None => (state.org.id.clone(), baton::domain::SigningAlg::Rs256, state.base().to_owned()),
+        Some(id) => {
+            let server = state
+                .store
+                .find_auth_server(id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no authorization server {id:?}"))?;
+            (server.id.clone(), server.signing_alg, state.custom_issuer(&server.id))
+        }
+    };
+    let event = Event::new("oauth2.as.key.rollover", "Authorization server key rollover", Actor::system())
+        .target(Target::new(
+            &owner,
+            "AuthorizationServer",
+            &issuer,
+            auth_server.as_deref().unwrap_or(bootstrap::ORG_AS_NAME),
+        ))
+        .build(&Context::system(), now);
+    state.keys.rotate(state.store.as_ref(), &owner, alg, now, &[event]).await?;
+    for key in state.store.list_signing_keys(&owner).await? {
+        println!(
+            "{}\t{}\t{}",
+            key.kid,
+            baton::domain::TextEnum::as_str(key.status),
+            baton::domain::TextEnum::as_str(key.alg)
+        );
+    }
+    Ok(())
+}
+
+fn init_tracing(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("BATON_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

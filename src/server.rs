@@ -1,0 +1,70 @@
+//! Start-up: connect and migrate, load the key-encryption key, bootstrap the org, apply the
+//! seed, then serve with graceful shutdown.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::jose::kek::{Kek, KekSource};
+use crate::jose::KeyRing;
+use crate::state::AppState;
+use crate::{bootstrap, http, jobs, seed, store};
+use std::sync::Arc;
+
+/// Everything up to a ready `AppState`: database, keys, org, seed.
+pub async fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+    let store = store::connect(&config.database_url).await?;
+    let keys = KeyRing::new(load_kek(&config)?);
+    let now = clock.now_ms();
+    let org =
+        bootstrap::bootstrap(store.as_ref(), &keys, &config.issuer, config.admin_api_token.as_deref(), now).await?;
+    if let Some(path) = &config.seed {
+        let report = seed::apply_file(store.as_ref(), &keys, &org, path, now).await?;
+        tracing::info!(seed = %path.display(), created = report.created, updated = report.updated, unchanged = report.unchanged, "seed applied");
+    }
+    Ok(AppState { store, config: Arc::new(config), clock, keys, org: Arc::new(org) })
+}
+
+/// The KEK from configuration, or the dev file under `keys/` (with a warning).
+pub fn load_kek(config: &Config) -> anyhow::Result<Kek> {
+    let (kek, source) = Kek::load(config.key_encryption_key.as_deref(), &config.keys_dir)?;
+    match source {
+        KekSource::Environment => {}
+        KekSource::File(path) => {
+            tracing::warn!(path = %path.display(), "BATON_KEY_ENCRYPTION_KEY is unset: using the development key file");
+        }
+        KekSource::Generated(path) => tracing::warn!(
+            path = %path.display(),
+            "BATON_KEY_ENCRYPTION_KEY is unset: generated a development key-encryption key; set the variable in production"
+        ),
+    }
+    Ok(kek)
+}
+
+/// Serves until Ctrl-C / SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    if !config.issuer_is_safe_transport() {
+        tracing::warn!(issuer = %config.issuer, "the issuer is neither https:// nor loopback http://; MCP clients will refuse it");
+    }
+    let listen = config.listen;
+    let state = prepare(config, Clock::default()).await?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let jobs = tokio::spawn(jobs::run(state.clone()));
+    tracing::info!(listen = %listener.local_addr()?, issuer = %state.config.issuer, database = state.store.backend(), "baton is ready");
+    axum::serve(listener, http::app(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    jobs.abort();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}

@@ -1,0 +1,32 @@
+//! The System Log table.
+
+use super::StoreResult;
+use crate::domain::{LogRecord, Millis};
+use async_trait::async_trait;
+
+/// A bounded or polling read of the log. The SCIM filter of `/api/v1/logs` compiles down to
+/// these fields where it can.
+#[derive(Debug, Clone, Default)]
+pub struct LogQuery {
+    /// Inclusive lower bound on `published`.
+    pub since: Option<Millis>,
+    /// Exclusive upper bound on `published`.
+    pub until: Option<Millis>,
+    /// Storage sequence cursor: only events stored after (or, descending, before) it.
+    pub after_seq: Option<i64>,
+    pub event_type: Option<String>,
+    pub transaction_id: Option<String>,
+    pub actor_id: Option<String>,
+    pub target_id: Option<String>,
+    pub outcome_result: Option<String>,
+    pub descending: bool,
+    pub limit: i64,
+}
+
+#[async_trait]
+pub trait LogStore {
+    /// Events that record no other state change (e.g. a rejected request).
+    async fn append_events(&self, events: &[LogRecord]) -> StoreResult<()>;
+    /// Events with their storage sequence numbers (the cursor for `after`).
+    async fn list_events(&self, query: &LogQuery) -> StoreResult<Vec<(i64, LogRecord)>>;
+}

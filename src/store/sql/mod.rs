@@ -1,0 +1,190 @@
+//! `SqlStore`: every store trait implemented once over a `Pool` of either backend.
+//!
+//! Both dialects accept the same SQL for everything baton needs (`$N` placeholders, `RETURNING`,
+//! `ON CONFLICT`, portable column types), so each query is written once here and compiled for
+//! both drivers by `with_pool!`, which expands its body once per backend. What differs between
+//! the backends (connection options, migrations) lives in `postgres/` and `sqlite/`; the store
+//! conformance suite (`tests/store_conformance.rs`) runs every method against both.
+
+mod agents;
+mod apps;
+mod auth_servers;
+mod consent;
+mod grants;
+mod keys;
+mod logs;
+mod org;
+mod rows;
+mod sessions;
+mod users;
+
+use super::{Store, StoreError, StoreResult};
+use crate::domain::Millis;
+use async_trait::async_trait;
+
+pub enum Pool {
+    Postgres(sqlx::PgPool),
+    Sqlite(sqlx::SqlitePool),
+}
+
+pub struct SqlStore {
+    pub(crate) pool: Pool,
+}
+
+/// Runs `$body` with `$p` bound to the concrete pool of the store's backend. The body is
+/// compiled once per backend, so it must be valid SQL and Rust for both.
+macro_rules! with_pool {
+    ($store:expr, |$p:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::store::sql::Pool::Postgres($p) => $body,
+            $crate::store::sql::Pool::Sqlite($p) => $body,
+        }
+    };
+}
+
+/// Runs `$body` inside a transaction `$tx`, then appends `$events` to the System Log in the
+/// same transaction and commits. Evaluates to `StoreResult<T>` where `T` is the body's value.
+/// `SQLite` transactions take the write lock up front (`BEGIN IMMEDIATE`), so two writers queue on
+/// the busy timeout instead of failing on a read-to-write upgrade.
+macro_rules! write_tx {
+    ($store:expr, $events:expr, |$tx:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::store::sql::Pool::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                $crate::store::sql::finish_tx!($tx, $events, $body)
+            }
+            $crate::store::sql::Pool::Sqlite(pool) => {
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                $crate::store::sql::finish_tx!($tx, $events, $body)
+            }
+        }
+    };
+}
+
+macro_rules! finish_tx {
+    ($tx:ident, $events:expr, $body:expr) => {{
+        let out = $body;
+        $crate::store::sql::insert_events!($tx, $events);
+        $tx.commit().await?;
+        Ok(out)
+    }};
+}
+
+/// Appends System Log events (and their target index rows) inside an open transaction.
+macro_rules! insert_events {
+    ($tx:ident, $events:expr) => {
+        for ev in $events {
+            let (seq,): (i64,) = sqlx::query_as(
+                "INSERT INTO log_events (uuid, published, event_type, severity, outcome_result, actor_id, \
+                 client_id, transaction_id, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
+            )
+            .bind(&ev.uuid)
+            .bind(ev.published)
+            .bind(&ev.event_type)
+            .bind(&ev.severity)
+            .bind(&ev.outcome_result)
+            .bind(&ev.actor_id)
+            .bind(&ev.client_id)
+            .bind(&ev.transaction_id)
+            .bind(ev.body.to_string())
+            .fetch_one(&mut *$tx)
+            .await?;
+            for (target_id, target_type) in &ev.targets {
+                sqlx::query(
+                    "INSERT INTO log_event_targets (seq, target_id, target_type) VALUES ($1, $2, $3) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(seq)
+                .bind(target_id)
+                .bind(target_type)
+                .execute(&mut *$tx)
+                .await?;
+            }
+        }
+    };
+}
+
+pub(crate) use {finish_tx, insert_events, with_pool, write_tx};
+
+/// Maps a unique-constraint violation to `Conflict(what)` and a foreign-key violation to
+/// `MissingReference(what)`; other errors pass through.
+pub(crate) fn constraint(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match e.as_database_error().map(sqlx::error::DatabaseError::kind) {
+        Some(sqlx::error::ErrorKind::UniqueViolation) => StoreError::Conflict(what.to_owned()),
+        Some(sqlx::error::ErrorKind::ForeignKeyViolation) => StoreError::MissingReference(what.to_owned()),
+        _ => StoreError::Database(e),
+    }
+}
+
+impl SqlStore {
+    /// Connects to `postgres://…`/`postgresql://…` or `sqlite:…` (without running migrations).
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Pool::Postgres(super::postgres::connect(url).await?)
+        } else if url.starts_with("sqlite:") {
+            Pool::Sqlite(super::sqlite::connect(url).await?)
+        } else {
+            return Err(StoreError::Database(sqlx::Error::Configuration(
+                format!("unsupported database URL scheme (expected postgres:// or sqlite:): {}", redact(url)).into(),
+            )));
+        };
+        Ok(Self { pool })
+    }
+
+    /// Applies the pending migrations of this backend.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.pool {
+            Pool::Postgres(p) => super::postgres::migrate(p).await,
+            Pool::Sqlite(p) => super::sqlite::migrate(p).await,
+        }
+    }
+
+    /// Closes every connection of the pool.
+    pub async fn close(&self) {
+        with_pool!(self, |p| p.close().await);
+    }
+}
+
+/// A database URL without its password, for messages and logs.
+#[must_use]
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Postgres(_) => "postgres",
+            Pool::Sqlite(_) => "sqlite",
+        }
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        with_pool!(self, |p| sqlx::query("SELECT 1").execute(p).await.map(|_| ()).map_err(StoreError::from))
+    }
+
+    async fn purge_expired(&self, now: Millis) -> StoreResult<u64> {
+        const PURGES: &[&str] = &[
+            "DELETE FROM authorization_codes WHERE expires < $1",
+            "DELETE FROM session_tokens WHERE expires < $1",
+            "DELETE FROM sessions WHERE expires < $1",
+            "DELETE FROM consumed_jtis WHERE expires < $1",
+            "DELETE FROM access_tokens WHERE expires < $1",
+            "DELETE FROM consent_requests WHERE expires < $1",
+            "DELETE FROM refresh_families WHERE expires IS NOT NULL AND expires < $1",
+            "DELETE FROM refresh_families WHERE last_used + idle_window_ms < $1",
+        ];
+        let mut total = 0;
+        for sql in PURGES {
+            total += with_pool!(self, |p| sqlx::query(sql).bind(now).execute(p).await?.rows_affected());
+        }
+        Ok(total)
+    }
+}
