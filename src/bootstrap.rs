@@ -35,20 +35,19 @@ pub async fn bootstrap(
     admin_token: Option<&str>,
     now: Millis,
 ) -> anyhow::Result<Org> {
-    let org = match store.find_org().await? {
-        Some(org) => org,
-        None => {
-            let host = url::Url::parse(issuer).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
-            let org = Org {
-                id: new_id(Prefix::Org),
-                company_name: "baton".into(),
-                subdomain: host,
-                created: now,
-                last_updated: now,
-            };
-            store.create_org(&org, &[]).await?;
-            org
-        }
+    let org = if let Some(org) = store.find_org().await? {
+        org
+    } else {
+        let host = url::Url::parse(issuer).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+        let org = Org {
+            id: new_id(Prefix::Org),
+            company_name: "baton".into(),
+            subdomain: host,
+            created: now,
+            last_updated: now,
+        };
+        store.create_org(&org, &[]).await?;
+        org
     };
     keys.ensure_keys(store, &org.id, SigningAlg::Rs256, now).await?;
     if store.find_group_by_name(crate::domain::user::EVERYONE).await?.is_none() {
@@ -122,7 +121,7 @@ async fn create_default_server(store: &dyn Store, keys: &KeyRing, now: Millis) -
         created: now,
         last_updated: now,
     };
-    let initial_keys = keys.initial_keys(DEFAULT_AS, SigningAlg::Rs256, now)?;
+    let initial_keys = keys.initial_keys(DEFAULT_AS, SigningAlg::Rs256, now).await?;
     store.create_auth_server(&server, &system_scopes(DEFAULT_AS, now), &initial_keys, &[]).await?;
     let policy = Policy {
         id: new_id(Prefix::Policy),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// Settings of `baton serve` (and, for the database and keys, of the other commands).
 #[derive(Debug, Clone, Default, Args)]
 pub struct ConfigArgs {
-    /// TOML file with any of the settings below (snake_case keys); flags and env win over it.
+    /// TOML file with any of the settings below (`snake_case` keys); flags and env win over it.
     #[arg(long, env = "BATON_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address to listen on.
@@ -18,7 +18,7 @@ pub struct ConfigArgs {
     /// External base URL, used verbatim in every issuer and link [default: http://<listen>].
     #[arg(long, env = "BATON_ISSUER")]
     pub issuer: Option<String>,
-    /// postgres://… or sqlite:… [default: sqlite://data/baton.db].
+    /// `postgres://…` or `sqlite:…` [default: `sqlite://data/baton.db`].
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
     /// Seed file applied at start (idempotent).

@@ -1,9 +1,11 @@
 -- baton schema, Postgres flavour. migrations/sqlite/0001_initial.sql is the same schema in
 -- SQLite's dialect: keep both in step (same numbers, names, columns and indexes).
 -- Portable types only: TEXT ids, BIGINT Unix milliseconds, BOOLEAN, TEXT holding JSON.
+-- Ids are COLLATE "C" so that keyset pagination orders them byte by byte, as SQLite's default
+-- BINARY collation does, whatever locale the database was created with.
 
 CREATE TABLE org (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     company_name TEXT NOT NULL,
     subdomain TEXT NOT NULL,
     created BIGINT NOT NULL,
@@ -11,7 +13,7 @@ CREATE TABLE org (
 );
 
 CREATE TABLE users (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     status TEXT NOT NULL,
     login_lower TEXT NOT NULL UNIQUE,
     email TEXT NOT NULL,
@@ -27,7 +29,7 @@ CREATE TABLE users (
 CREATE INDEX users_status ON users (status, id);
 
 CREATE TABLE groups (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     group_type TEXT NOT NULL,
     name TEXT NOT NULL UNIQUE,
     description TEXT,
@@ -45,7 +47,7 @@ CREATE TABLE group_members (
 CREATE INDEX group_members_user ON group_members (user_id);
 
 CREATE TABLE apps (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     client_id TEXT NOT NULL UNIQUE,
     label TEXT NOT NULL,
     status TEXT NOT NULL,
@@ -65,7 +67,7 @@ CREATE TABLE apps (
 );
 
 CREATE TABLE client_secrets (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     app_id TEXT NOT NULL REFERENCES apps (id) ON DELETE CASCADE,
     secret_hash TEXT NOT NULL,
     status TEXT NOT NULL,
@@ -104,7 +106,7 @@ CREATE TABLE app_group_assignments (
 CREATE INDEX app_group_assignments_group ON app_group_assignments (group_id);
 
 CREATE TABLE agents (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     status TEXT NOT NULL,
     app_id TEXT REFERENCES apps (id) ON DELETE SET NULL,
     name TEXT NOT NULL,
@@ -116,7 +118,7 @@ CREATE TABLE agents (
 );
 
 CREATE TABLE operations (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     op_type TEXT NOT NULL,
     status TEXT NOT NULL,
     resource_id TEXT NOT NULL,
@@ -128,7 +130,7 @@ CREATE TABLE operations (
 );
 
 CREATE TABLE auth_servers (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     name TEXT NOT NULL,
     description TEXT,
     audiences TEXT NOT NULL,
@@ -142,7 +144,7 @@ CREATE TABLE auth_servers (
 );
 
 CREATE TABLE trusted_issuers (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     auth_server_id TEXT NOT NULL REFERENCES auth_servers (id) ON DELETE CASCADE,
     issuer TEXT NOT NULL,
     jwks_uri TEXT,
@@ -152,7 +154,7 @@ CREATE TABLE trusted_issuers (
 );
 
 CREATE TABLE scopes (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     auth_server_id TEXT NOT NULL REFERENCES auth_servers (id) ON DELETE CASCADE,
     name TEXT NOT NULL,
     description TEXT,
@@ -168,7 +170,7 @@ CREATE TABLE scopes (
 );
 
 CREATE TABLE claims (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     auth_server_id TEXT NOT NULL REFERENCES auth_servers (id) ON DELETE CASCADE,
     name TEXT NOT NULL,
     status TEXT NOT NULL,
@@ -185,7 +187,7 @@ CREATE TABLE claims (
 CREATE INDEX claims_server ON claims (auth_server_id);
 
 CREATE TABLE policies (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     auth_server_id TEXT NOT NULL REFERENCES auth_servers (id) ON DELETE CASCADE,
     name TEXT NOT NULL,
     description TEXT,
@@ -199,7 +201,7 @@ CREATE TABLE policies (
 CREATE INDEX policies_server ON policies (auth_server_id, priority);
 
 CREATE TABLE policy_rules (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     policy_id TEXT NOT NULL REFERENCES policies (id) ON DELETE CASCADE,
     auth_server_id TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -216,7 +218,7 @@ CREATE TABLE policy_rules (
 CREATE INDEX policy_rules_policy ON policy_rules (policy_id, priority);
 
 CREATE TABLE resource_connections (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     owner_id TEXT NOT NULL,
     connection_type TEXT NOT NULL,
     auth_server_id TEXT NOT NULL REFERENCES auth_servers (id) ON DELETE CASCADE,
@@ -232,7 +234,7 @@ CREATE TABLE resource_connections (
 );
 
 CREATE TABLE delegation_links (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     from_client_id TEXT NOT NULL,
     token_type TEXT NOT NULL,
     to_agent_id TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
@@ -257,7 +259,7 @@ CREATE TABLE signing_keys (
 CREATE INDEX signing_keys_owner ON signing_keys (owner_id, status);
 
 CREATE TABLE sessions (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     token_hash TEXT NOT NULL UNIQUE,
     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     created BIGINT NOT NULL,
@@ -298,7 +300,7 @@ CREATE TABLE authorization_codes (
 CREATE INDEX authorization_codes_expires ON authorization_codes (expires);
 
 CREATE TABLE refresh_families (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     auth_server_id TEXT NOT NULL,
     client_id TEXT NOT NULL,
     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -347,7 +349,7 @@ CREATE TABLE consumed_jtis (
 CREATE INDEX consumed_jtis_expires ON consumed_jtis (expires);
 
 CREATE TABLE consent_grants (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     client_id TEXT NOT NULL,
     auth_server_id TEXT NOT NULL,
@@ -360,7 +362,7 @@ CREATE TABLE consent_grants (
 );
 
 CREATE TABLE consent_requests (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     client_id TEXT NOT NULL,
     connection_id TEXT NOT NULL,
@@ -374,7 +376,7 @@ CREATE TABLE consent_requests (
 CREATE INDEX consent_requests_user ON consent_requests (user_id, status);
 
 CREATE TABLE api_tokens (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     name TEXT NOT NULL,
     user_id TEXT,
     client_name TEXT NOT NULL,

@@ -60,7 +60,7 @@ impl Actor {
 
 #[derive(Debug, Clone)]
 pub struct Event {
-    event_type: String,
+    kind: String,
     display_message: String,
     actor: Actor,
     targets: Vec<Target>,
@@ -74,7 +74,7 @@ impl Event {
     #[must_use]
     pub fn new(event_type: &str, display_message: &str, actor: Actor) -> Self {
         Self {
-            event_type: event_type.into(),
+            kind: event_type.into(),
             display_message: display_message.into(),
             actor,
             targets: Vec::new(),
@@ -135,7 +135,7 @@ impl Event {
         let body = json!({
             "uuid": uuid,
             "published": iso8601(now),
-            "eventType": self.event_type,
+            "eventType": self.kind,
             "version": "0",
             "severity": severity,
             "legacyEventType": null,

@@ -50,12 +50,38 @@ impl KeyRing {
         })
     }
 
+    /// Freshly generated keys with the given statuses, sealed for `owner_id`. Generation runs
+    /// on the blocking pool, all keys at once (an RSA-2048 key costs ~200 ms of CPU).
+    pub async fn generate(
+        &self,
+        owner_id: &str,
+        alg: SigningAlg,
+        statuses: &[SigningKeyStatus],
+        now: Millis,
+    ) -> Result<Vec<SigningKey>, JoseError> {
+        let tasks: Vec<_> = statuses.iter().map(|_| tokio::task::spawn_blocking(move || keys::generate(alg))).collect();
+        let mut out = Vec::with_capacity(tasks.len());
+        for (task, status) in tasks.into_iter().zip(statuses) {
+            let material = task.await.map_err(|e| JoseError::Key(e.to_string()))??;
+            out.push(self.seal(owner_id, alg, &material, *status, now)?);
+        }
+        Ok(out)
+    }
+
     /// A freshly generated ACTIVE + NEXT pair for a new authorization server.
-    pub fn initial_keys(&self, owner_id: &str, alg: SigningAlg, now: Millis) -> Result<Vec<SigningKey>, JoseError> {
-        Ok(vec![
-            self.seal(owner_id, alg, &keys::generate(alg)?, SigningKeyStatus::Active, now)?,
-            self.seal(owner_id, alg, &keys::generate(alg)?, SigningKeyStatus::Next, now)?,
-        ])
+    pub async fn initial_keys(
+        &self,
+        owner_id: &str,
+        alg: SigningAlg,
+        now: Millis,
+    ) -> Result<Vec<SigningKey>, JoseError> {
+        self.generate(owner_id, alg, &[SigningKeyStatus::Active, SigningKeyStatus::Next], now).await
+    }
+
+    /// A freshly generated key with status NEXT.
+    pub async fn next_key(&self, owner_id: &str, alg: SigningAlg, now: Millis) -> Result<SigningKey, JoseError> {
+        let mut keys = self.generate(owner_id, alg, &[SigningKeyStatus::Next], now).await?;
+        Ok(keys.remove(0))
     }
 
     /// Makes sure `owner_id` has an ACTIVE key (and a NEXT one); creates what is missing.
@@ -67,13 +93,11 @@ impl KeyRing {
         now: Millis,
     ) -> Result<(), JoseError> {
         let existing = store.list_signing_keys(owner_id).await?;
-        let has = |s| existing.iter().any(|k| k.status == s);
-        if !has(SigningKeyStatus::Active) {
-            let key = self.seal(owner_id, alg, &keys::generate(alg)?, SigningKeyStatus::Active, now)?;
-            store.create_signing_key(&key, &[]).await?;
-        }
-        if !has(SigningKeyStatus::Next) {
-            let key = self.seal(owner_id, alg, &keys::generate(alg)?, SigningKeyStatus::Next, now)?;
+        let missing: Vec<SigningKeyStatus> = [SigningKeyStatus::Active, SigningKeyStatus::Next]
+            .into_iter()
+            .filter(|s| !existing.iter().any(|k| k.status == *s))
+            .collect();
+        for key in self.generate(owner_id, alg, &missing, now).await? {
             store.create_signing_key(&key, &[]).await?;
         }
         Ok(())
@@ -88,7 +112,7 @@ impl KeyRing {
         now: Millis,
         events: &[LogRecord],
     ) -> Result<(), JoseError> {
-        let next = self.seal(owner_id, alg, &keys::generate(alg)?, SigningKeyStatus::Next, now)?;
+        let next = self.next_key(owner_id, alg, now).await?;
         store.rotate_signing_keys(owner_id, &next, now, events).await?;
         Ok(())
     }

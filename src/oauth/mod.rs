@@ -5,6 +5,8 @@
 pub mod discovery;
 
 /// What the protocol layer serves today, per authorization server kind.
+// One flag per optional endpoint is the clearest shape for a capability table.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Copy)]
 pub struct Served {
     /// `/v1/authorize` with `response_type=code` (and therefore ID tokens).

@@ -34,7 +34,6 @@ use crate::audit::{Actor, Context, Event, Target};
 use crate::domain::{LogRecord, Millis, Org};
 use crate::jose::KeyRing;
 use crate::store::Store;
-use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 
 /// What applying a seed did, counted per entry (memberships, assignments, keys and secrets
@@ -55,10 +54,12 @@ pub async fn apply_file(
     path: &Path,
     now: Millis,
 ) -> anyhow::Result<SeedReport> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read seed file {}", path.display()))?;
-    let seed = parse(&text).with_context(|| format!("seed file {}", path.display()))?;
+    // The file name leads every message, and the cause stays in the plain `Display` text.
+    let in_file = |e: anyhow::Error| anyhow::anyhow!("seed file {}: {e:#}", path.display());
+    let text = std::fs::read_to_string(path).map_err(|e| in_file(e.into()))?;
+    let seed = parse(&text).map_err(in_file)?;
     let base_dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
-    apply(store, keys, org, &seed, base_dir, now).await.with_context(|| format!("seed file {}", path.display()))
+    apply(store, keys, org, &seed, base_dir, now).await.map_err(in_file)
 }
 
 /// Parses seed YAML. An empty document is an empty seed.

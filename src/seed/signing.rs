@@ -82,7 +82,7 @@ pub(super) async fn initial_keys(
 ) -> Result<Vec<SigningKey>> {
     let now = run.now;
     if specs.is_empty() {
-        return Ok(run.keys.initial_keys(owner_id, alg, now)?);
+        return Ok(run.keys.initial_keys(owner_id, alg, now).await?);
     }
     let pinned = load_pinned(run.base_dir, alg, specs, field)?;
     check_owners(run, owner_id, &pinned, field).await?;
@@ -92,7 +92,7 @@ pub(super) async fn initial_keys(
         run.count(Outcome::Created);
     }
     if pinned.len() == 1 {
-        out.push(run.keys.seal(owner_id, alg, &keys::generate(alg)?, SigningKeyStatus::Next, now)?);
+        out.push(run.keys.next_key(owner_id, alg, now).await?);
     }
     Ok(out)
 }
@@ -129,7 +129,7 @@ pub(super) async fn install_pinned(
     let active = seal(&pinned[0].material, SigningKeyStatus::Next)?;
     let next = match pinned.get(1) {
         Some(p) => seal(&p.material, SigningKeyStatus::Next)?,
-        None => seal(&keys::generate(alg)?, SigningKeyStatus::Next)?,
+        None => run.keys.next_key(owner_id, alg, now).await?,
     };
     if existing.is_empty() {
         run.store

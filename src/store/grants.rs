@@ -15,9 +15,10 @@ use async_trait::async_trait;
 pub enum CodeUse {
     /// First use: the code is now consumed and its grant may proceed.
     Fresh(AuthorizationCode),
-    /// Already consumed (a replay): the caller revokes what the first use issued.
+    /// Already consumed (a replay, even after the code's expiry): the caller revokes what the
+    /// first use issued.
     Reused(AuthorizationCode),
-    /// Unknown or expired.
+    /// Unknown, or expired without ever being used.
     Invalid,
 }
 

@@ -12,8 +12,12 @@ pub struct LogQuery {
     pub since: Option<Millis>,
     /// Exclusive upper bound on `published`.
     pub until: Option<Millis>,
-    /// Storage sequence cursor: only events stored after (or, descending, before) it.
+    /// Cursor: the `seq` of the last event of the previous page. Only events after it (before
+    /// it, descending) in the query's order are returned.
     pub after_seq: Option<i64>,
+    /// Order by storage sequence (System Log polling) instead of by `published` then `seq`.
+    /// Storage order never skips an event whose `published` is earlier than one already read.
+    pub storage_order: bool,
     pub event_type: Option<String>,
     pub transaction_id: Option<String>,
     pub actor_id: Option<String>,

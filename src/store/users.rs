@@ -13,7 +13,7 @@ pub trait UserStore {
     /// Case-insensitive match on `profile.login`.
     async fn find_user_by_login(&self, login: &str) -> StoreResult<Option<User>>;
     async fn list_users(&self, status: Option<UserStatus>, page: &Page) -> StoreResult<Vec<User>>;
-    /// Replaces every field of the user with the given id.
+    /// Replaces every field of the user with the given id, except `created`.
     async fn update_user(&self, user: &User, events: &[LogRecord]) -> StoreResult<()>;
     /// Deletes the user with its memberships, assignments, sessions and consent; false if absent.
     async fn delete_user(&self, id: &str, events: &[LogRecord]) -> StoreResult<bool>;

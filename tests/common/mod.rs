@@ -21,7 +21,7 @@ pub enum Backend {
 pub struct TestDb {
     pub url: String,
     pub backend: Backend,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl TestDb {
@@ -32,11 +32,11 @@ impl TestDb {
             Backend::Sqlite => format!("sqlite://{}/baton.db", dir.path().display()),
             Backend::Postgres => pg::fresh_database().await?,
         };
-        Some(Self { url, backend, _dir: dir })
+        Some(Self { url, backend, dir })
     }
 
     pub fn keys_dir(&self) -> PathBuf {
-        self._dir.path().join("keys")
+        self.dir.path().join("keys")
     }
 }
 

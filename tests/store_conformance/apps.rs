@@ -117,7 +117,10 @@ async fn client_secrets(backend: Backend) {
     assert_eq!(store.list_client_secrets(&a.id).await.unwrap(), vec![old.clone(), newer.clone()]);
 
     let deactivated = ev("application.credentials.deactivate", &old.id);
-    assert!(store.update_client_secret_status(&old.id, AppStatus::Inactive, NOW + 20, from_ref(&deactivated)).await.unwrap());
+    assert!(store
+        .update_client_secret_status(&old.id, AppStatus::Inactive, NOW + 20, from_ref(&deactivated))
+        .await
+        .unwrap());
     let listed = store.list_client_secrets(&a.id).await.unwrap();
     assert_eq!(listed[0].status, AppStatus::Inactive);
     assert_eq!(listed[0].last_updated, NOW + 20);
@@ -163,7 +166,10 @@ async fn client_keys(backend: Backend) {
         .await
         .unwrap());
     let listed = store.list_client_keys(&a.client_id).await.unwrap();
-    assert_eq!((listed[0].status, listed[0].last_updated, &listed[0].jwk), (ClientKeyStatus::Inactive, NOW + 5, &k1.jwk));
+    assert_eq!(
+        (listed[0].status, listed[0].last_updated, &listed[0].jwk),
+        (ClientKeyStatus::Inactive, NOW + 5, &k1.jwk)
+    );
     assert_eq!(store.list_client_keys(&bot.id).await.unwrap(), vec![agent_key.clone()], "same kid, other owner");
     assert!(!store.update_client_key_status(&a.client_id, "nope", ClientKeyStatus::Active, NOW, &[]).await.unwrap());
 

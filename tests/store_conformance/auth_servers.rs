@@ -2,14 +2,12 @@
 //! with everything they own), scopes, claims and trusted issuers.
 
 use crate::fixtures::{
-    assert_conflict, auth_server, claim, ev, logged, not_logged, open, policy, rule, scope, signing_key, sorted,
-    trusted_issuer, NOW,
+    assert_conflict, auth_server, claim, connection, ev, logged, not_logged, open, policy, rule, scope, signing_key,
+    sorted, trusted_issuer, NOW,
 };
 use crate::Backend;
 use baton::bootstrap::system_scopes;
-use baton::domain::{
-    AuthServer, ClaimType, ClaimValueType, ConsentType, Scope, SigningAlg, SigningKeyStatus, Status,
-};
+use baton::domain::{AuthServer, ClaimType, ClaimValueType, ConsentType, Scope, SigningAlg, SigningKeyStatus, Status};
 use baton::store::Page;
 use std::slice::from_ref;
 
@@ -31,7 +29,8 @@ async fn server_round_trip_and_pages(backend: Backend) {
     let Some((_db, store)) = open(backend).await else { return };
     let mcp = auth_server("mcp");
     let scopes = system_scopes(&mcp.id, NOW);
-    let keys = [signing_key(&mcp.id, SigningKeyStatus::Active, NOW), signing_key(&mcp.id, SigningKeyStatus::Next, NOW + 1)];
+    let keys =
+        [signing_key(&mcp.id, SigningKeyStatus::Active, NOW), signing_key(&mcp.id, SigningKeyStatus::Next, NOW + 1)];
     let created = ev("oauth2.as.created", &mcp.id);
     store.create_auth_server(&mcp, &scopes, &keys, from_ref(&created)).await.unwrap();
     assert_eq!(store.find_auth_server(&mcp.id).await.unwrap(), Some(mcp.clone()));
@@ -95,6 +94,10 @@ async fn delete_server_cascades(backend: Backend) {
     let r = rule(&p, "Default rule", 1);
     store.create_rule(&r, &[]).await.unwrap();
     store.create_trusted_issuer(&trusted_issuer(&gone.id, "https://idp.test", NOW), &[]).await.unwrap();
+    let conn = connection("wlpagent", &gone.id, NOW);
+    let kept_conn = connection("wlpagent", &keep.id, NOW);
+    store.create_connection(&conn, &[]).await.unwrap();
+    store.create_connection(&kept_conn, &[]).await.unwrap();
 
     let deleted = ev("oauth2.as.deleted", &gone.id);
     assert!(store.delete_auth_server(&gone.id, from_ref(&deleted)).await.unwrap());
@@ -107,6 +110,8 @@ async fn delete_server_cascades(backend: Backend) {
     assert!(store.list_trusted_issuers(&gone.id).await.unwrap().is_empty());
     assert!(store.list_signing_keys(&gone.id).await.unwrap().is_empty());
     assert_eq!(store.find_signing_key(&gone_key.kid).await.unwrap(), None);
+    assert_eq!(store.find_connection(&conn.id).await.unwrap(), None, "connections to it go too");
+    assert_eq!(store.list_connections("wlpagent").await.unwrap(), vec![kept_conn]);
     // The other server is untouched.
     assert_eq!(store.list_scopes(&keep.id).await.unwrap().len(), 6);
     assert_eq!(store.list_signing_keys(&keep.id).await.unwrap(), vec![keep_key]);

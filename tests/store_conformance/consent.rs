@@ -14,7 +14,11 @@ async fn consent_grants(backend: Backend) {
     let other = user("grace@example.com");
     store.create_user(&u, &[], &[]).await.unwrap();
     store.create_user(&other, &[], &[]).await.unwrap();
-    let profile = ConsentGrant { created: NOW + 1, last_updated: NOW + 1, ..consent_grant(&u.id, "0oaapp", "default", "profile") };
+    let profile = ConsentGrant {
+        created: NOW + 1,
+        last_updated: NOW + 1,
+        ..consent_grant(&u.id, "0oaapp", "default", "profile")
+    };
     let openid = consent_grant(&u.id, "0oaapp", "default", "openid");
     let elsewhere = consent_grant(&u.id, "0oaapp", "ausmcp", "mcp:read");
     let other_client = consent_grant(&u.id, "0oaother", "default", "email");
@@ -55,7 +59,11 @@ async fn consent_grant_upsert(backend: Backend) {
     let first = consent_grant(&u.id, "0oaapp", "default", "email");
     store.create_consent_grants(from_ref(&first), &[]).await.unwrap();
     // Consenting again to the same scope keeps one grant: the original, refreshed.
-    let again = ConsentGrant { source: "ADMIN".into(), last_updated: NOW + MINUTE, ..consent_grant(&u.id, "0oaapp", "default", "email") };
+    let again = ConsentGrant {
+        source: "ADMIN".into(),
+        last_updated: NOW + MINUTE,
+        ..consent_grant(&u.id, "0oaapp", "default", "email")
+    };
     store.create_consent_grants(from_ref(&again), &[]).await.unwrap();
     let listed = store.list_consent_grants(&u.id).await.unwrap();
     assert_eq!(listed.len(), 1, "one grant per user, client, AS and scope");
@@ -92,11 +100,18 @@ async fn consent_requests_decided_once(backend: Backend) {
         .decide_consent_request(&first.id, ConsentRequestStatus::Approved, NOW + MINUTE, from_ref(&approved))
         .await
         .unwrap());
-    let decided = ConsentRequest { status: ConsentRequestStatus::Approved, decided: Some(NOW + MINUTE), ..first.clone() };
+    let decided =
+        ConsentRequest { status: ConsentRequestStatus::Approved, decided: Some(NOW + MINUTE), ..first.clone() };
     assert_eq!(store.find_consent_request(&first.id).await.unwrap(), Some(decided.clone()));
     // Only once: neither a second answer nor a repeat changes the decision.
-    assert!(!store.decide_consent_request(&first.id, ConsentRequestStatus::Denied, NOW + 2 * MINUTE, &[]).await.unwrap());
-    assert!(!store.decide_consent_request(&first.id, ConsentRequestStatus::Approved, NOW + 2 * MINUTE, &[]).await.unwrap());
+    assert!(!store
+        .decide_consent_request(&first.id, ConsentRequestStatus::Denied, NOW + 2 * MINUTE, &[])
+        .await
+        .unwrap());
+    assert!(!store
+        .decide_consent_request(&first.id, ConsentRequestStatus::Approved, NOW + 2 * MINUTE, &[])
+        .await
+        .unwrap());
     assert_eq!(store.find_consent_request(&first.id).await.unwrap(), Some(decided));
 
     assert!(store.decide_consent_request(&second.id, ConsentRequestStatus::Denied, NOW + MINUTE, &[]).await.unwrap());

@@ -5,8 +5,8 @@ use crate::fixtures::{access_token, code, ev, family, logged, open, refresh_toke
 use crate::Backend;
 use baton::domain::{AccessTokenRecord, AuthorizationCode, RefreshFamily};
 use baton::store::{CodeUse, DynStore, Issuance};
-use std::sync::Arc;
 use std::slice::from_ref;
+use std::sync::Arc;
 
 crate::backend_tests!(
     code_fresh_then_reused,
@@ -73,7 +73,10 @@ async fn jti_single_use(backend: Backend) {
     let expires = NOW + 5 * MINUTE;
     assert!(store.consume_jti("client_assertion", "jti-1", expires).await.unwrap());
     assert!(!store.consume_jti("client_assertion", "jti-1", expires).await.unwrap(), "replay");
-    assert!(!store.consume_jti("client_assertion", "jti-1", expires + HOUR).await.unwrap(), "a later expiry is no reset");
+    assert!(
+        !store.consume_jti("client_assertion", "jti-1", expires + HOUR).await.unwrap(),
+        "a later expiry is no reset"
+    );
     assert!(store.consume_jti("id_jag:https://idp.test", "jti-1", expires).await.unwrap(), "namespaces are separate");
     assert!(store.consume_jti("client_assertion", "jti-2", expires).await.unwrap());
 
@@ -164,7 +167,11 @@ async fn revoke_grant_reaches_tokens_and_families(backend: Backend) {
     let other_fam = family(&uid, Some("other-code"));
     let other_refresh = refresh_token(&other_fam.id, NOW);
     let other_access = access_token(Some(&other_fam.id), NOW + HOUR);
-    let other = Issuance { access_token: Some(&other_access), new_family: Some(&other_fam), refresh_token: Some(&other_refresh) };
+    let other = Issuance {
+        access_token: Some(&other_access),
+        new_family: Some(&other_fam),
+        refresh_token: Some(&other_refresh),
+    };
     store.record_issuance(&other, &[]).await.unwrap();
 
     let t = NOW + MINUTE;
@@ -178,7 +185,10 @@ async fn revoke_grant_reaches_tokens_and_families(backend: Backend) {
     assert!(!store.rotate_refresh_token(&rt.token_hash, &refresh_token(&fam.id, t), t, t).await.unwrap());
     // The other grant is untouched.
     assert_eq!(store.find_access_token(&other_access.jti).await.unwrap(), Some(other_access.clone()));
-    assert_eq!(store.find_refresh_token(&other_refresh.token_hash).await.unwrap(), Some((other_refresh.clone(), other_fam.clone())));
+    assert_eq!(
+        store.find_refresh_token(&other_refresh.token_hash).await.unwrap(),
+        Some((other_refresh.clone(), other_fam.clone()))
+    );
     assert_eq!(store.revoke_grant(grant, t + 1, &[]).await.unwrap(), 0, "nothing left to revoke");
 
     // A family id is a grant id too.

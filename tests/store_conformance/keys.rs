@@ -140,9 +140,6 @@ async fn delete_expired_keys(backend: Backend) {
     // ACTIVE and NEXT keys are never dropped, however old; nor are other owners' keys.
     assert_eq!(store.delete_expired_signing_keys(owner, t2 + 1).await.unwrap(), 1);
     let left = store.list_signing_keys(owner).await.unwrap();
-    assert_eq!(
-        left.iter().map(|k| k.status).collect::<Vec<_>>(),
-        [SigningKeyStatus::Next, SigningKeyStatus::Active]
-    );
+    assert_eq!(left.iter().map(|k| k.status).collect::<Vec<_>>(), [SigningKeyStatus::Next, SigningKeyStatus::Active]);
     assert_eq!(store.find_signing_key(&other_expired.kid).await.unwrap(), Some(other_expired));
 }

@@ -2,8 +2,8 @@
 //! and the `Store` methods themselves: `backend`, `ping`, `purge_expired`.
 
 use crate::fixtures::{
-    access_token, app, auth_server, client_key, code, consent_request, ev, family, group, open, refresh_token,
-    scope, session, session_token, signing_key, user, HOUR, MINUTE, NOW,
+    access_token, app, auth_server, client_key, code, consent_request, ev, family, group, open, refresh_token, scope,
+    session, session_token, signing_key, user, HOUR, MINUTE, NOW,
 };
 use crate::Backend;
 use baton::audit::{Actor, Context, Event, Target};
@@ -11,8 +11,15 @@ use baton::domain::{LogRecord, RefreshFamily, Session, SigningKeyStatus};
 use baton::store::{CodeUse, DynStore, Issuance, LogQuery, StoreError};
 use std::slice::from_ref;
 
-crate::backend_tests!(list_events_filters, failed_writes_leave_no_event, store_backend_and_ping, purge_expired);
+crate::backend_tests!(
+    list_events_filters,
+    paging_visits_every_event_in_either_order,
+    failed_writes_leave_no_event,
+    store_backend_and_ping,
+    purge_expired
+);
 
+/// Runs `q`, with a limit of 100 when it sets none.
 async fn query(store: &DynStore, q: LogQuery) -> Vec<(i64, LogRecord)> {
     store.list_events(&LogQuery { limit: if q.limit == 0 { 100 } else { q.limit }, ..q }).await.unwrap()
 }
@@ -73,11 +80,15 @@ async fn list_events_filters(backend: Backend) {
     assert!(only(nothing).await.is_empty());
 
     // since is inclusive, until exclusive.
-    assert_eq!(only(LogQuery { since: Some(NOW + 1), ..LogQuery::default() }).await, [e2.clone(), e3.clone(), e4.clone()]);
+    assert_eq!(
+        only(LogQuery { since: Some(NOW + 1), ..LogQuery::default() }).await,
+        [e2.clone(), e3.clone(), e4.clone()]
+    );
     assert_eq!(only(LogQuery { until: Some(NOW + 2), ..LogQuery::default() }).await, [e1.clone(), e2.clone()]);
     let window = LogQuery { since: Some(NOW + 1), until: Some(NOW + 3), ..LogQuery::default() };
     assert_eq!(only(window).await, [e2.clone(), e3.clone()]);
-    let combined = LogQuery { event_type: Some("user.session.start".into()), since: Some(NOW + 1), ..LogQuery::default() };
+    let combined =
+        LogQuery { event_type: Some("user.session.start".into()), since: Some(NOW + 1), ..LogQuery::default() };
     assert_eq!(only(combined).await, from_ref(&e3));
 
     // Paging by sequence, in either direction, with a limit.
@@ -101,6 +112,37 @@ async fn list_events_filters(backend: Backend) {
 }
 
 /// Every kind of failed write, each carrying an event: none of the events may be stored.
+/// Events are stored in commit order, but `published` is taken earlier (and the clock can be
+/// set), so `published` may fall while `seq` grows. Paging one event at a time must still visit
+/// every event exactly once, in `published` order and in storage order, both directions.
+async fn paging_visits_every_event_in_either_order(backend: Backend) {
+    let Some((_db, store)) = open(backend).await else { return };
+    let published = [NOW + 30, NOW + 10, NOW + 20, NOW + 10, NOW];
+    for (i, at) in published.iter().enumerate() {
+        let e = Event::new("user.session.start", &format!("event {i}"), Actor::system()).build(&Context::system(), *at);
+        store.append_events(from_ref(&e)).await.unwrap();
+    }
+    for (storage_order, descending) in [(false, false), (false, true), (true, false), (true, true)] {
+        let mut seen: Vec<(i64, i64)> = Vec::new();
+        let mut after_seq = None;
+        loop {
+            let q = LogQuery { after_seq, storage_order, descending, limit: 1, ..LogQuery::default() };
+            let page = store.list_events(&q).await.unwrap();
+            let Some((seq, record)) = page.first() else { break };
+            seen.push((record.published, *seq));
+            after_seq = Some(*seq);
+            assert!(seen.len() <= published.len(), "paging loops: {seen:?}");
+        }
+        let mut expected = seen.clone();
+        expected.sort_by_key(|(p, s)| if storage_order { (0, *s) } else { (*p, *s) });
+        if descending {
+            expected.reverse();
+        }
+        assert_eq!(seen.len(), published.len(), "storage_order={storage_order} descending={descending}: {seen:?}");
+        assert_eq!(seen, expected, "storage_order={storage_order} descending={descending}");
+    }
+}
+
 async fn failed_writes_leave_no_event(backend: Backend) {
     let Some((_db, store)) = open(backend).await else { return };
     let u = user("ada@example.com");
@@ -169,7 +211,8 @@ async fn purge_expired(backend: Backend) {
     let (dead_req, live_req) = (consent_request(&u.id, NOW - HOUR, past), consent_request(&u.id, NOW, future));
     let expired_family = RefreshFamily { expires: Some(past), ..family(&u.id, None) };
     let idle_family = RefreshFamily { last_used: NOW - 2 * HOUR, idle_window_ms: HOUR, ..family(&u.id, None) };
-    let live_family = RefreshFamily { expires: Some(future), last_used: NOW - MINUTE, idle_window_ms: HOUR, ..family(&u.id, None) };
+    let live_family =
+        RefreshFamily { expires: Some(future), last_used: NOW - MINUTE, idle_window_ms: HOUR, ..family(&u.id, None) };
     for c in [&dead_code, &live_code] {
         store.create_code(c, &[]).await.unwrap();
     }
@@ -185,7 +228,10 @@ async fn purge_expired(backend: Backend) {
     let mut family_tokens = Vec::new();
     for f in [&expired_family, &idle_family, &live_family] {
         let rt = refresh_token(&f.id, NOW - 3 * HOUR);
-        store.record_issuance(&Issuance { new_family: Some(f), refresh_token: Some(&rt), ..Issuance::default() }, &[]).await.unwrap();
+        store
+            .record_issuance(&Issuance { new_family: Some(f), refresh_token: Some(&rt), ..Issuance::default() }, &[])
+            .await
+            .unwrap();
         family_tokens.push(rt.token_hash);
     }
     for at in [&dead_at, &live_at] {

@@ -21,7 +21,10 @@ async fn family_with_token(store: &DynStore, grant_id: Option<&str>) -> (Refresh
     store.create_user(&u, &[], &[]).await.unwrap();
     let fam = family(&u.id, grant_id);
     let rt = refresh_token(&fam.id, NOW);
-    store.record_issuance(&Issuance { new_family: Some(&fam), refresh_token: Some(&rt), ..Issuance::default() }, &[]).await.unwrap();
+    store
+        .record_issuance(&Issuance { new_family: Some(&fam), refresh_token: Some(&rt), ..Issuance::default() }, &[])
+        .await
+        .unwrap();
     (fam, rt)
 }
 

@@ -3,8 +3,8 @@
 use crate::fixtures::{ev, logged, open, session, session_token, user, HOUR, MINUTE, NOW};
 use crate::Backend;
 use baton::domain::Session;
-use std::sync::Arc;
 use std::slice::from_ref;
+use std::sync::Arc;
 
 crate::backend_tests!(
     session_lifecycle,

@@ -77,9 +77,10 @@ async fn user_round_trip_and_logins(backend: Backend) {
 async fn list_users_filters_and_pages(backend: Backend) {
     let Some((_db, store)) = open(backend).await else { return };
     let mut all = Vec::new();
-    for (i, status) in [UserStatus::Active, UserStatus::Staged, UserStatus::Active, UserStatus::Staged, UserStatus::Active]
-        .into_iter()
-        .enumerate()
+    for (i, status) in
+        [UserStatus::Active, UserStatus::Staged, UserStatus::Active, UserStatus::Staged, UserStatus::Active]
+            .into_iter()
+            .enumerate()
     {
         let u = User { status, ..user(&format!("user{i}@example.com")) };
         store.create_user(&u, &[], &[]).await.unwrap();
@@ -239,17 +240,19 @@ async fn memberships(backend: Backend) {
         ids_of_groups(&store.list_user_groups(&users[0].id).await.unwrap()),
         sorted(vec![team.id.clone(), other.id.clone()])
     );
-    assert_eq!(store.list_user_groups(&users[1].id).await.unwrap(), vec![store.find_group(&team.id).await.unwrap().unwrap()]);
+    assert_eq!(
+        store.list_user_groups(&users[1].id).await.unwrap(),
+        vec![store.find_group(&team.id).await.unwrap().unwrap()]
+    );
 
     let removed = ev("group.user_membership.remove", &team.id);
     assert!(store.remove_group_member(&team.id, &users[0].id, NOW + 3 * HOUR, from_ref(&removed)).await.unwrap());
     assert!(!store.remove_group_member(&team.id, &users[0].id, NOW + 4 * HOUR, &[]).await.unwrap(), "not a member");
     assert_eq!(store.find_group(&team.id).await.unwrap().unwrap().last_membership_updated, NOW + 3 * HOUR);
-    assert_eq!(ids_of_users(&store.list_group_members(&team.id, &Page::first(10)).await.unwrap()), expected
-        .iter()
-        .filter(|id| **id != users[0].id)
-        .cloned()
-        .collect::<Vec<_>>());
+    assert_eq!(
+        ids_of_users(&store.list_group_members(&team.id, &Page::first(10)).await.unwrap()),
+        expected.iter().filter(|id| **id != users[0].id).cloned().collect::<Vec<_>>()
+    );
 
     // Deleting a group ends its memberships.
     assert!(store.delete_group(&other.id, &[]).await.unwrap());

@@ -69,7 +69,16 @@ impl LogStore for SqlStore {
         let mut filter = Filter::default();
         filter.int("published >= $?", query.since);
         filter.int("published < $?", query.until);
-        filter.int(if query.descending { "seq < $?" } else { "seq > $?" }, query.after_seq);
+        // The cursor is a position in the chosen order: storage order compares `seq` alone;
+        // `published` order compares (published, seq) against the cursor event's own pair.
+        let (cmp, dir) = if query.descending { ("<", "DESC") } else { (">", "ASC") };
+        let cursor_published = "(SELECT c.published FROM log_events c WHERE c.seq = $?)";
+        let after = if query.storage_order {
+            format!("seq {cmp} $?")
+        } else {
+            format!("(published {cmp} {cursor_published} OR (published = {cursor_published} AND seq {cmp} $?))")
+        };
+        filter.int(&after, query.after_seq);
         filter.text("event_type = $?", query.event_type.as_deref());
         filter.text("transaction_id = $?", query.transaction_id.as_deref());
         filter.text("actor_id = $?", query.actor_id.as_deref());
@@ -78,9 +87,9 @@ impl LogStore for SqlStore {
             query.target_id.as_deref(),
         );
         filter.text("outcome_result = $?", query.outcome_result.as_deref());
-        let dir = if query.descending { "DESC" } else { "ASC" };
+        let order = if query.storage_order { format!("seq {dir}") } else { format!("published {dir}, seq {dir}") };
         let sql = format!(
-            "SELECT {LOG_COLS} FROM log_events {} ORDER BY published {dir}, seq {dir} LIMIT ${}",
+            "SELECT {LOG_COLS} FROM log_events {} ORDER BY {order} LIMIT ${}",
             filter.where_clause(),
             filter.args.len() + 1
         );
