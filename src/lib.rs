@@ -4,6 +4,7 @@
 //! traits → `domain`. See ARCHITECTURE.md.
 
 pub mod audit; // System Log events in Okta's LogEvent shape
+pub mod authn; // passwords, sign-in throttling, browser sessions
 pub mod bootstrap; // first-start org, default AS, keys, admin token
 pub mod clock; // settable server clock, ISO 8601 rendering
 pub mod config; // typed configuration: defaults < TOML < env < flags
@@ -12,6 +13,7 @@ pub mod http; // axum router, extractors, error envelopes, routes
 pub mod jobs; // background jobs: purge, automatic key rotation
 pub mod jose; // keys, JWTs, JWKS
 pub mod oauth; // protocol: discovery, endpoints, grants
+pub mod policy; // access policy, scopes and consent decisions; pure functions
 pub mod seed; // seed files
 pub mod server; // start-up: connect, migrate, bootstrap, seed, serve
 pub mod state; // AppState

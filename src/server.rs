@@ -20,7 +20,8 @@ pub async fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         let report = seed::apply_file(store.as_ref(), &keys, &org, path, now).await?;
         tracing::info!(seed = %path.display(), created = report.created, updated = report.updated, unchanged = report.unchanged, "seed applied");
     }
-    Ok(AppState { store, config: Arc::new(config), clock, keys, org: Arc::new(org) })
+    let sign_in_limiter = Arc::default();
+    Ok(AppState { store, config: Arc::new(config), clock, keys, org: Arc::new(org), sign_in_limiter })
 }
 
 /// The KEK from configuration, or the dev file under `keys/` (with a warning).
@@ -49,7 +50,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let jobs = tokio::spawn(jobs::run(state.clone()));
     tracing::info!(listen = %listener.local_addr()?, issuer = %state.config.issuer, database = state.store.backend(), "baton is ready");
-    axum::serve(listener, http::app(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    let app = http::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     jobs.abort();
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `AppState`: everything a request needs, passed explicitly (no globals), so that each test
 //! can run on its own database with its own clock.
 
+use crate::authn::SignInLimiter;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::Org;
@@ -15,6 +16,8 @@ pub struct AppState {
     pub clock: Clock,
     pub keys: KeyRing,
     pub org: Arc<Org>,
+    /// Failed sign-ins per client address and typed username, in this process's memory.
+    pub sign_in_limiter: Arc<SignInLimiter>,
 }
 
 impl AppState {

@@ -2,27 +2,29 @@
 //! the RFC 8414 §3 form `/.well-known/oauth-authorization-server/oauth2/{as}`.
 
 use super::error::OktaError;
+use super::extract::AsId;
 use crate::domain::{AuthServer, Status, TextEnum};
 use crate::jose::jwks;
 use crate::oauth::discovery::{document, Document, Kind, ORG_SCOPES};
 use crate::oauth::SERVED;
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
+use serde_json::Value;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/.well-known/openid-configuration", get(org_openid))
-        .route("/.well-known/oauth-authorization-server", get(org_oauth))
-        .route("/oauth2/{as}/.well-known/openid-configuration", get(custom_openid))
-        .route("/oauth2/{as}/.well-known/oauth-authorization-server", get(custom_oauth))
-        .route("/.well-known/oauth-authorization-server/oauth2/{as}", get(custom_oauth))
-        .route("/oauth2/v1/keys", get(org_keys))
-        .route("/oauth2/{as}/v1/keys", get(custom_keys))
+        .route("/.well-known/openid-configuration", get(openid))
+        .route("/.well-known/oauth-authorization-server", get(oauth))
+        .route("/oauth2/{as}/.well-known/openid-configuration", get(openid))
+        .route("/oauth2/{as}/.well-known/oauth-authorization-server", get(oauth))
+        .route("/.well-known/oauth-authorization-server/oauth2/{as}", get(oauth))
+        .route("/oauth2/v1/keys", get(keys))
+        .route("/oauth2/{as}/v1/keys", get(keys))
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,11 +53,7 @@ async fn check_client(state: &AppState, query: &ClientQuery) -> Result<(), OktaE
     }
 }
 
-async fn org_document(
-    state: &AppState,
-    query: &ClientQuery,
-    doc: Document,
-) -> Result<Json<serde_json::Value>, OktaError> {
+async fn org_document(state: &AppState, query: &ClientQuery, doc: Document) -> Result<Json<Value>, OktaError> {
     check_client(state, query).await?;
     let scopes: Vec<String> = ORG_SCOPES.iter().map(|s| (*s).to_owned()).collect();
     Ok(Json(document(Kind::Org, doc, state.base(), &scopes, "RS256", &SERVED)))
@@ -66,7 +64,7 @@ async fn custom_document(
     id: &str,
     query: &ClientQuery,
     doc: Document,
-) -> Result<Json<serde_json::Value>, OktaError> {
+) -> Result<Json<Value>, OktaError> {
     let server = active_server(state, id).await?;
     check_client(state, query).await?;
     let scopes: Vec<String> = state
@@ -81,34 +79,32 @@ async fn custom_document(
     Ok(Json(document(Kind::Custom, doc, &issuer, &scopes, server.signing_alg.as_str(), &SERVED)))
 }
 
-async fn org_openid(
+async fn openid(
     State(state): State<AppState>,
+    AsId(id): AsId,
     Query(q): Query<ClientQuery>,
-) -> Result<Json<serde_json::Value>, OktaError> {
-    org_document(&state, &q, Document::OpenId).await
+) -> Result<Json<Value>, OktaError> {
+    metadata(&state, id.as_deref(), &q, Document::OpenId).await
 }
 
-async fn org_oauth(
+async fn oauth(
     State(state): State<AppState>,
+    AsId(id): AsId,
     Query(q): Query<ClientQuery>,
-) -> Result<Json<serde_json::Value>, OktaError> {
-    org_document(&state, &q, Document::OAuth).await
+) -> Result<Json<Value>, OktaError> {
+    metadata(&state, id.as_deref(), &q, Document::OAuth).await
 }
 
-async fn custom_openid(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<ClientQuery>,
-) -> Result<Json<serde_json::Value>, OktaError> {
-    custom_document(&state, &id, &q, Document::OpenId).await
-}
-
-async fn custom_oauth(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<ClientQuery>,
-) -> Result<Json<serde_json::Value>, OktaError> {
-    custom_document(&state, &id, &q, Document::OAuth).await
+async fn metadata(
+    state: &AppState,
+    id: Option<&str>,
+    q: &ClientQuery,
+    doc: Document,
+) -> Result<Json<Value>, OktaError> {
+    match id {
+        None => org_document(state, q, doc).await,
+        Some(id) => custom_document(state, id, q, doc).await,
+    }
 }
 
 async fn keys_response(state: &AppState, owner_id: &str, rotation_mode: &str) -> Result<Response, OktaError> {
@@ -122,11 +118,12 @@ async fn keys_response(state: &AppState, owner_id: &str, rotation_mode: &str) ->
     Ok(response)
 }
 
-async fn org_keys(State(state): State<AppState>) -> Result<Response, OktaError> {
-    keys_response(&state, &state.org.id, "AUTO").await
-}
-
-async fn custom_keys(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, OktaError> {
-    let server = active_server(&state, &id).await?;
-    keys_response(&state, &server.id, &server.rotation_mode).await
+async fn keys(State(state): State<AppState>, AsId(id): AsId) -> Result<Response, OktaError> {
+    match id {
+        None => keys_response(&state, &state.org.id, "AUTO").await,
+        Some(id) => {
+            let server = active_server(&state, &id).await?;
+            keys_response(&state, &server.id, &server.rotation_mode).await
+        }
+    }
 }

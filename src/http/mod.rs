@@ -1,11 +1,28 @@
 //! HTTP: router assembly, the request-id middleware, and route modules. Handlers stay thin:
 //! extract, call one function of `oauth` (or the store), map the result.
 
+pub mod authn;
+pub mod authorize;
+pub mod consent;
+pub mod context;
+pub mod cookies;
+pub mod cors;
+pub mod csrf;
 pub mod discovery;
 pub mod error;
+pub mod extract;
+pub mod form;
 pub mod health;
 pub mod home;
+pub mod interaction;
+pub mod introspect;
+pub mod login;
+pub mod logout;
+pub mod pages;
 pub mod request_id;
+pub mod sessions;
+pub mod token;
+pub mod userinfo;
 
 use crate::state::AppState;
 use axum::Router;
@@ -15,7 +32,16 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(home::router())
         .merge(health::router())
-        .merge(discovery::router())
+        .merge(cors::apply(discovery::router(), &state))
+        .merge(cors::apply(token::router(), &state))
+        .merge(cors::apply(introspect::router(), &state))
+        .merge(cors::apply(userinfo::router(), &state))
+        .merge(authorize::router())
+        .merge(login::router())
+        .merge(consent::router())
+        .merge(logout::router())
+        .merge(cors::apply_with_credentials(authn::router(), &state))
+        .merge(cors::apply_with_credentials(sessions::router(), &state))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn(request_id::middleware))

@@ -68,7 +68,13 @@ pub fn verify_with_jwk(token: &str, jwk: &Value) -> Result<Map<String, Value>, J
     if jwk.get("alg").and_then(Value::as_str).is_some_and(|a| a != alg) {
         return Err(JoseError::Jwt("algorithm does not match the key".into()));
     }
-    let key = jwk_from_value(jwk)?;
+    // Callers pick the key (by `kid` when the token names one, else by trying each); josekit
+    // would otherwise refuse a token without `kid` against a JWK that has one.
+    let mut unnamed = jwk.clone();
+    if let Some(members) = unnamed.as_object_mut() {
+        members.remove("kid");
+    }
+    let key = jwk_from_value(&unnamed)?;
     let verifier: Box<dyn JwsVerifier> = match alg {
         "RS256" => Box::new(RS256.verifier_from_jwk(&key)?),
         "RS384" => Box::new(RS384.verifier_from_jwk(&key)?),

@@ -2,6 +2,8 @@
 //! RFC 7638 thumbprint `kid`s, encryption of private keys at rest, the key ring that signs for
 //! each authorization server, and JWKS views. No axum, no sqlx.
 
+pub mod act;
+pub mod claims;
 pub mod jwks;
 pub mod jwt;
 pub mod kek;

@@ -2,7 +2,20 @@
 //! derived from `SERVED`, so the metadata never advertises an endpoint or grant that is not
 //! implemented (okta-surface.md §2.1: the documents grow as features land).
 
+pub mod authorize;
+pub mod caller;
+pub mod client;
+pub mod client_assertion;
+pub mod client_auth;
 pub mod discovery;
+pub mod error;
+pub mod introspect;
+pub mod logout;
+pub mod revoke;
+pub mod server;
+pub mod token;
+pub mod userinfo;
+pub mod verify;
 
 /// What the protocol layer serves today, per authorization server kind.
 // One flag per optional endpoint is the clearest shape for a capability table.
@@ -21,15 +34,15 @@ pub struct Served {
     pub logout: bool,
 }
 
-/// The foundation serves keys and discovery only; each grant flips its entry when it lands.
+/// What is served today; each grant or endpoint flips its entry when it lands.
 pub const SERVED: Served = Served {
-    authorize: false,
-    org_grants: &[],
-    custom_grants: &[],
-    userinfo: false,
-    introspect: false,
-    revoke: false,
-    logout: false,
+    authorize: true,
+    org_grants: &["authorization_code", "refresh_token"],
+    custom_grants: &["authorization_code", "refresh_token", "client_credentials"],
+    userinfo: true,
+    introspect: true,
+    revoke: true,
+    logout: true,
 };
 
 pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";

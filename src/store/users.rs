@@ -17,6 +17,8 @@ pub trait UserStore {
     async fn update_user(&self, user: &User, events: &[LogRecord]) -> StoreResult<()>;
     /// Deletes the user with its memberships, assignments, sessions and consent; false if absent.
     async fn delete_user(&self, id: &str, events: &[LogRecord]) -> StoreResult<bool>;
+    /// Sets `last_login` alone (a sign-in must not overwrite a concurrent profile update).
+    async fn record_login(&self, id: &str, at: Millis) -> StoreResult<()>;
 }
 
 #[async_trait]

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod oauth;
 pub mod pg;
 
 use baton::clock::Clock;
@@ -64,7 +65,7 @@ impl TestServer {
         tweak(&mut config);
         let clock = Clock::default();
         let state = baton::server::prepare(config, clock.clone()).await.expect("prepare baton");
-        let app = baton::http::app(state.clone());
+        let app = baton::http::app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("serve");
         });

@@ -17,6 +17,7 @@ crate::backend_tests!(
     create_user_is_atomic,
     group_round_trip_and_pages,
     memberships,
+    record_login_sets_only_last_login,
 );
 
 fn ids_of_users(users: &[User]) -> Vec<String> {
@@ -258,4 +259,15 @@ async fn memberships(backend: Backend) {
     assert!(store.delete_group(&other.id, &[]).await.unwrap());
     assert!(store.list_user_groups(&users[0].id).await.unwrap().is_empty());
     logged(&store, &[added, removed]).await;
+}
+
+async fn record_login_sets_only_last_login(backend: Backend) {
+    let Some((_db, store)) = open(backend).await else { return };
+    let ada = user("ada@example.com");
+    store.create_user(&ada, &[], &[]).await.unwrap();
+    store.record_login(&ada.id, NOW + 5).await.unwrap();
+    let after = store.find_user(&ada.id).await.unwrap().unwrap();
+    assert_eq!(after.last_login, Some(NOW + 5));
+    assert_eq!(User { last_login: ada.last_login, ..after }, ada, "nothing else changes, not even lastUpdated");
+    store.record_login("00uabsent", NOW).await.unwrap();
 }

@@ -106,6 +106,12 @@ impl UserStore for SqlStore {
             sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected() > 0
         })
     }
+
+    async fn record_login(&self, id: &str, at: Millis) -> StoreResult<()> {
+        let sql = "UPDATE users SET last_login = $2 WHERE id = $1";
+        with_pool!(self, |p| sqlx::query(sql).bind(id).bind(at).execute(p).await?.rows_affected());
+        Ok(())
+    }
 }
 
 #[async_trait]

@@ -1,0 +1,121 @@
+//! baton's HTML pages (askama templates under `templates/`): the authorize error page
+//! (okta-surface.md §4.2: shows `error` and `error_description`, never redirects), the sign-in
+//! and consent pages, the `form_post` page, and short messages. Every page is `no-store`, may
+//! not be framed (clickjacking of the sign-in and consent buttons), and sends no referrer (the
+//! URL of an authorize page holds the request).
+
+use crate::oauth::authorize::{ConsentScope, PageError};
+use askama::Template;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// CSP of pages without scripts.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
+/// CSP of the `form_post` page, whose one inline script submits the form.
+const CSP_FORM_POST: &str =
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    error: &'a str,
+    description: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage<'a> {
+    pub action: &'a str,
+    pub csrf: &'a str,
+    pub company: &'a str,
+    pub auth_server_id: Option<&'a str>,
+    pub carried: Option<&'a str>,
+    pub app_label: Option<&'a str>,
+    pub username: &'a str,
+    pub error: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+pub struct ConsentPage<'a> {
+    pub action: &'a str,
+    pub csrf: &'a str,
+    pub auth_server_id: Option<&'a str>,
+    pub carried: &'a str,
+    pub app_label: &'a str,
+    pub scopes: &'a [ConsentScope],
+}
+
+#[derive(Template)]
+#[template(path = "form_post.html")]
+struct FormPostPage<'a> {
+    action: &'a str,
+    fields: &'a [(&'static str, String)],
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+/// A rendered page with the headers every page carries.
+fn page(status: StatusCode, rendered: Result<String, askama::Error>, csp: &'static str) -> Response {
+    let body = match rendered {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response();
+        }
+    };
+    let mut response = (status, body).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+/// The HTML error page.
+#[must_use]
+pub fn error(e: &PageError) -> Response {
+    let rendered = ErrorPage { status: e.status.as_u16(), error: &e.error, description: &e.description }.render();
+    page(e.status, rendered, CSP)
+}
+
+/// 403 for a form post without a valid CSRF token.
+#[must_use]
+pub fn csrf_rejected() -> Response {
+    error(&PageError {
+        status: StatusCode::FORBIDDEN,
+        error: "invalid_request".into(),
+        description: "The form has expired or did not come from this site. Go back, reload the page and try again."
+            .into(),
+    })
+}
+
+#[must_use]
+pub fn login(p: &LoginPage) -> Response {
+    page(StatusCode::OK, p.render(), CSP)
+}
+
+#[must_use]
+pub fn consent(p: &ConsentPage) -> Response {
+    page(StatusCode::OK, p.render(), CSP)
+}
+
+/// The `form_post` response: an auto-submitting form to the client's redirect URI.
+#[must_use]
+pub fn form_post(action: &str, fields: &[(&'static str, String)]) -> Response {
+    page(StatusCode::OK, FormPostPage { action, fields }.render(), CSP_FORM_POST)
+}
+
+#[must_use]
+pub fn message(title: &str, message: &str) -> Response {
+    page(StatusCode::OK, MessagePage { title, message }.render(), CSP)
+}

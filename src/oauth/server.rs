@@ -1,0 +1,92 @@
+//! Which authorization server a request is for: the org AS or an ACTIVE custom AS, with its
+//! issuer, the owner of its keys and its endpoint URLs (okta-surface.md §1).
+
+use crate::audit::Target;
+use crate::domain::{AuthServer, Status};
+use crate::http::error::OktaError;
+use crate::state::AppState;
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Org,
+    Custom(AuthServer),
+}
+
+#[derive(Debug, Clone)]
+pub struct Issuer {
+    pub kind: Kind,
+    /// Exact `iss` of this server's tokens; no trailing slash.
+    pub issuer: String,
+    /// The id its keys are stored under: the org id or the custom AS id.
+    pub key_owner: String,
+}
+
+impl Issuer {
+    /// Resolves `/oauth2/v1/…` (None) or `/oauth2/{id}/v1/…`; an unknown or INACTIVE custom
+    /// AS is absent (404 `E0000007`).
+    pub async fn resolve(state: &AppState, id: Option<&str>) -> Result<Self, OktaError> {
+        match id {
+            None => Ok(Self::org(state)),
+            Some(id) => match state.store.find_auth_server(id).await? {
+                Some(server) if server.status == Status::Active => Ok(Self::custom(state, server)),
+                _ => Err(OktaError::not_found(id, "AuthorizationServer")),
+            },
+        }
+    }
+
+    #[must_use]
+    pub fn org(state: &AppState) -> Self {
+        Self { kind: Kind::Org, issuer: state.base().to_owned(), key_owner: state.org.id.clone() }
+    }
+
+    #[must_use]
+    pub fn custom(state: &AppState, server: AuthServer) -> Self {
+        Self { issuer: state.custom_issuer(&server.id), key_owner: server.id.clone(), kind: Kind::Custom(server) }
+    }
+
+    #[must_use]
+    pub fn is_org(&self) -> bool {
+        matches!(self.kind, Kind::Org)
+    }
+
+    /// The custom AS, if this is one.
+    #[must_use]
+    pub fn server(&self) -> Option<&AuthServer> {
+        match &self.kind {
+            Kind::Custom(s) => Some(s),
+            Kind::Org => None,
+        }
+    }
+
+    /// Id used in stored grants and logs: the custom AS id, or the org id.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.key_owner
+    }
+
+    /// `{issuer}/v1/{path}` for a custom AS, `{base}/oauth2/v1/{path}` for the org AS.
+    #[must_use]
+    pub fn endpoint(&self, path: &str) -> String {
+        if self.is_org() {
+            format!("{}/oauth2/v1/{path}", self.issuer)
+        } else {
+            format!("{}/v1/{path}", self.issuer)
+        }
+    }
+
+    /// The access-token audience: `audiences[0]` of a custom AS, the base URL for the org AS.
+    #[must_use]
+    pub fn audience(&self) -> String {
+        match &self.kind {
+            Kind::Custom(s) => s.audiences.first().cloned().unwrap_or_default(),
+            Kind::Org => self.issuer.clone(),
+        }
+    }
+
+    /// The System Log target for this server.
+    #[must_use]
+    pub fn target(&self) -> Target {
+        let name = self.server().map_or("org", |s| s.name.as_str());
+        Target::new(self.id(), "AuthorizationServer", &self.issuer, name)
+    }
+}

@@ -1,0 +1,182 @@
+//! `POST /v1/token` (RFC 6749 §3.2; okta-surface.md §5): the checks every grant shares, run
+//! once, then dispatch to one module per grant. Order: the form (repeated parameters →
+//! `invalid_request` naming them), client authentication (`client_auth`; a failure also logs
+//! `app.oauth2.invalid_client_credentials`), `grant_type` (missing, unknown or not served by
+//! this kind of AS → `unsupported_grant_type…`; from a browser only the code and refresh
+//! grants; the app must list it → `unauthorized_client`), then the grant parses its own
+//! parameters and runs. Every attempt writes its `….token.grant` event, success or failure.
+//!
+//! A grant is a unit: its module holds its `GRANT_TYPE`, its parameters (`Request::parse`) and
+//! its handler; `Grant::parse` below is the one place they are registered.
+
+pub mod authorization_code;
+pub mod client_credentials;
+pub mod errors;
+pub mod issue;
+pub mod log;
+pub mod refresh_token;
+
+use self::log::{claimed_actor, invalid_client_credentials, GrantLog};
+use crate::audit::Context;
+use crate::domain::{Millis, TextEnum};
+use crate::http::form::Params;
+use crate::oauth::client::Client;
+use crate::oauth::client_auth::{authenticate, claimed_client_id, Endpoint};
+use crate::oauth::error::OAuthError;
+use crate::oauth::server::Issuer;
+use crate::oauth::SERVED;
+use crate::state::AppState;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+
+/// What every grant handler knows about the request once the client is authenticated.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenRequest<'a> {
+    pub issuer: &'a Issuer,
+    pub client: &'a Client,
+    /// The org id (`idp` of ID tokens).
+    pub org_id: &'a str,
+    /// The request carried an `Origin` header (okta-surface.md §5.2).
+    pub browser: bool,
+    pub now_ms: Millis,
+    pub ctx: &'a Context,
+}
+
+impl TokenRequest<'_> {
+    /// A `web` app asking for `offline_access` from a browser (okta-surface.md §5.2).
+    pub fn check_browser_scopes(&self, scopes: &[String]) -> Result<(), OAuthError> {
+        let web = matches!(self.client, Client::App(app) if app.application_type == "web");
+        if self.browser && web && scopes.iter().any(|s| s == "offline_access") {
+            return Err(errors::browser_offline_access());
+        }
+        Ok(())
+    }
+}
+
+/// The grant types this AS answers today.
+#[must_use]
+pub fn served_grants(issuer: &Issuer) -> &'static [&'static str] {
+    if issuer.is_org() {
+        SERVED.org_grants
+    } else {
+        SERVED.custom_grants
+    }
+}
+
+/// A parsed token request, one variant per grant.
+#[derive(Debug)]
+enum Grant {
+    AuthorizationCode(authorization_code::Request),
+    RefreshToken(refresh_token::Request),
+    ClientCredentials(client_credentials::Request),
+}
+
+impl Grant {
+    /// Checks `grant_type` against the AS, the browser rule and the client, then parses the
+    /// grant's own parameters.
+    fn parse(
+        grant_type: &str,
+        issuer: &Issuer,
+        browser: bool,
+        client: &Client,
+        params: &Params,
+    ) -> Result<Self, OAuthError> {
+        if issuer.is_org() && grant_type == client_credentials::GRANT_TYPE {
+            return Err(errors::client_credentials_at_org());
+        }
+        let served = served_grants(issuer);
+        if !served.contains(&grant_type) {
+            return Err(errors::unsupported_grant_type(served));
+        }
+        if browser && ![authorization_code::GRANT_TYPE, refresh_token::GRANT_TYPE].contains(&grant_type) {
+            return Err(errors::browser_grant());
+        }
+        let configured = client.grant_types();
+        if !configured.iter().any(|g| g == grant_type) {
+            return Err(errors::unauthorized_client(&configured));
+        }
+        Ok(match grant_type {
+            authorization_code::GRANT_TYPE => Self::AuthorizationCode(authorization_code::Request::parse(params)?),
+            refresh_token::GRANT_TYPE => Self::RefreshToken(refresh_token::Request::parse(params)?),
+            client_credentials::GRANT_TYPE => Self::ClientCredentials(client_credentials::Request::parse(params)),
+            _ => return Err(errors::unsupported_grant_type(served)),
+        })
+    }
+}
+
+/// The token endpoint of `issuer`. `params` is the form, or why it could not be read.
+pub async fn token(
+    state: &AppState,
+    issuer: &Issuer,
+    ctx: &Context,
+    headers: &HeaderMap,
+    params: Result<Params, OAuthError>,
+) -> Response {
+    let now = state.clock.now_ms();
+    let mut log = GrantLog::new(issuer);
+    match run(state, issuer, ctx, headers, params, now, &mut log).await {
+        Ok(response) => response,
+        Err(error) => {
+            if !log.logged {
+                let records = log.failure_records(&error, ctx, now);
+                if let Err(e) = state.store.append_events(&records).await {
+                    tracing::error!(error = %e, "could not write the token failure events");
+                }
+            }
+            error.into_response()
+        }
+    }
+}
+
+async fn run(
+    state: &AppState,
+    issuer: &Issuer,
+    ctx: &Context,
+    headers: &HeaderMap,
+    params: Result<Params, OAuthError>,
+    now: Millis,
+    log: &mut GrantLog,
+) -> Result<Response, OAuthError> {
+    let store = state.store.as_ref();
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let params = match params {
+        Ok(p) => p,
+        Err(e) => {
+            log.actor(claimed_actor(store, None).await);
+            return Err(e);
+        }
+    };
+    if let Some(grant_type) = params.get("grant_type") {
+        log.debug("grant_type", grant_type);
+    }
+    if let Err(e) = params.ensure_unique(&[]) {
+        log.actor(claimed_actor(store, claimed_client_id(authorization, &params).as_deref()).await);
+        return Err(e);
+    }
+    let url = issuer.endpoint("token");
+    let endpoint = Endpoint { url: &url, issuer: &issuer.issuer, now_ms: now };
+    let authenticated = match authenticate(store, authorization, &params, &endpoint).await {
+        Ok(a) => a,
+        Err(failure) => {
+            let claimed = failure.claimed_client_id.clone().or_else(|| claimed_client_id(authorization, &params));
+            let actor = claimed_actor(store, claimed.as_deref()).await;
+            log.actor(actor.clone());
+            log.debug("client_auth_type", failure.attempted);
+            log.pending(invalid_client_credentials(actor, issuer, failure.attempted, &failure.error, ctx, now));
+            return Err(failure.error);
+        }
+    };
+    let client = &authenticated.client;
+    log.actor(client.actor());
+    log.debug("client_auth_type", authenticated.method.as_str());
+    let grant_type = params.require("grant_type")?;
+    let browser = headers.contains_key(header::ORIGIN);
+    let grant = Grant::parse(grant_type, issuer, browser, client, &params)?;
+    let req = TokenRequest { issuer, client, org_id: &state.org.id, browser, now_ms: now, ctx };
+    let keys = &state.keys;
+    match grant {
+        Grant::AuthorizationCode(g) => authorization_code::exchange(store, keys, &req, g, log).await,
+        Grant::RefreshToken(g) => refresh_token::exchange(store, keys, &req, g, log).await,
+        Grant::ClientCredentials(g) => client_credentials::exchange(store, keys, &req, g, log).await,
+    }
+}

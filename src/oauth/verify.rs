@@ -1,0 +1,51 @@
+//! Verification of tokens baton itself issued: signature by a published key of the issuing
+//! AS (ACTIVE, NEXT or recently EXPIRED), `alg` from the allow-list, exact `iss`, and expiry
+//! unless the caller accepts expired tokens (a logout `id_token_hint` may have expired).
+
+use super::server::Issuer;
+use crate::jose::jwks::published;
+use crate::jose::jwt::{peek, verify_with_jwk};
+use crate::state::AppState;
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyError {
+    /// Not a JWT, unknown `kid`, bad signature, disallowed `alg`, or another issuer.
+    Invalid,
+    /// Valid but past `exp`.
+    Expired,
+}
+
+/// Verifies `jwt` as a token of `issuer`; returns its claims.
+pub async fn verify_own(
+    state: &AppState,
+    issuer: &Issuer,
+    jwt: &str,
+    allow_expired: bool,
+) -> Result<Map<String, Value>, VerifyError> {
+    let token = peek(jwt).map_err(|_| VerifyError::Invalid)?;
+    let kid = token.header.get("kid").and_then(Value::as_str).ok_or(VerifyError::Invalid)?;
+    let keys = state.store.list_signing_keys(&issuer.key_owner).await.map_err(|_| VerifyError::Invalid)?;
+    let now_ms = state.clock.now_ms();
+    let key = published(&keys, now_ms).into_iter().find(|k| k.kid == kid).ok_or(VerifyError::Invalid)?;
+    let claims = verify_with_jwk(jwt, &key.public_jwk).map_err(|_| VerifyError::Invalid)?;
+    if claims.get("iss").and_then(Value::as_str) != Some(issuer.issuer.as_str()) {
+        return Err(VerifyError::Invalid);
+    }
+    let exp = claims.get("exp").and_then(Value::as_i64).ok_or(VerifyError::Invalid)?;
+    if !allow_expired && exp <= now_ms / 1000 {
+        return Err(VerifyError::Expired);
+    }
+    Ok(claims)
+}
+
+/// The issuer named by a token's `iss`, if it is the org AS or an ACTIVE custom AS of this
+/// baton (used where a token may come from any of them, e.g. a token exchange).
+pub async fn issuer_of(state: &AppState, jwt: &str) -> Option<Issuer> {
+    let iss = peek(jwt).ok()?.claims.get("iss")?.as_str()?.to_owned();
+    if iss == state.base() {
+        return Some(Issuer::org(state));
+    }
+    let id = iss.strip_prefix(&format!("{}/oauth2/", state.base()))?;
+    Issuer::resolve(state, Some(id)).await.ok()
+}
