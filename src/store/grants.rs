@@ -45,14 +45,18 @@ pub trait GrantStore {
     async fn revoke_grant(&self, grant_id: &str, now: Millis, events: &[LogRecord]) -> StoreResult<u64>;
 
     async fn find_refresh_token(&self, token_hash: &str) -> StoreResult<Option<(RefreshToken, RefreshFamily)>>;
-    /// Atomically supersedes `old_hash` with `new` if `old_hash` is the family's current token,
-    /// or was rotated no earlier than `rotated_after` (the reuse leeway). False otherwise.
+    /// Atomically supersedes `old_hash` with `issuance.refresh_token` if `old_hash` is the
+    /// family's current token, or was rotated no earlier than `rotated_after` (the reuse
+    /// leeway), and only then records the rest of `issuance` (the access token minted from
+    /// the refresh) and `events`, all in one transaction. False, with nothing written,
+    /// otherwise.
     async fn rotate_refresh_token(
         &self,
         old_hash: &str,
-        new: &RefreshToken,
         now: Millis,
         rotated_after: Millis,
+        issuance: &Issuance<'_>,
+        events: &[LogRecord],
     ) -> StoreResult<bool>;
     /// Marks the family used now (idle window) without rotating (`STATIC` rotation).
     async fn touch_refresh_family(&self, family_id: &str, now: Millis) -> StoreResult<()>;

@@ -16,7 +16,7 @@ use baton::domain::ids::{hash_secret, new_id, new_operation_id, new_secret, Pref
 use baton::domain::{
     Agent, AgentStatus, ApiToken, App, AppStatus, AuthMethod, ClientKey, ClientKeyStatus, ClientSecret,
     ConnectionStatus, ConsentMethod, DelegationLink, Group, GroupType, LinkTokenType, LogRecord, Millis, Operation,
-    Org, ResourceConnection, User, UserProfile, UserStatus,
+    Org, RefreshToken, ResourceConnection, User, UserProfile, UserStatus,
 };
 use baton::store::{DynStore, LogQuery, StoreError, StoreResult};
 use serde_json::json;
@@ -237,4 +237,10 @@ pub fn link(from_client_id: &str, token_type: LinkTokenType, to_agent_id: &str) 
         created: NOW,
         last_updated: NOW,
     }
+}
+
+/// Rotates `old` to `new` with nothing else issued and no events.
+pub async fn rotate(store: &DynStore, old: &str, new: &RefreshToken, now: Millis, rotated_after: Millis) -> bool {
+    let issuance = baton::store::Issuance { refresh_token: Some(new), ..baton::store::Issuance::default() };
+    store.rotate_refresh_token(old, now, rotated_after, &issuance, &[]).await.unwrap()
 }

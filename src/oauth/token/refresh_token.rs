@@ -65,20 +65,22 @@ pub async fn exchange(
     let minted = issue::mint(store, keys, req, &plan).await?;
 
     let now = req.now_ms;
+    let events = issue::success_records(log, &minted, true, req);
     let refresh_token = if app.refresh_rotation == "STATIC" {
         store.touch_refresh_family(&family.id, now).await?;
+        store.record_issuance(&Issuance { access_token: Some(&minted.record), ..Issuance::default() }, &events).await?;
         grant.refresh_token
     } else {
+        // The rotation, the new access token and the grant events commit together or not at all.
         let (raw, next) = issue::new_refresh_token(&family.id, now);
-        if !store.rotate_refresh_token(&token_hash, &next, now, now - leeway_ms).await? {
+        let issuance = Issuance { access_token: Some(&minted.record), refresh_token: Some(&next), new_family: None };
+        if !store.rotate_refresh_token(&token_hash, now, now - leeway_ms, &issuance, &events).await? {
             // Revoked or rotated past the leeway by a concurrent request since we read it.
             let revoked = store.find_refresh_token(&token_hash).await?.is_none_or(|(_, f)| f.revoked.is_some());
             return Err(if revoked { invalid_refresh_token() } else { reuse(store, req, &family, log).await });
         }
         raw
     };
-    let events = issue::success_records(log, &minted, true, req);
-    store.record_issuance(&Issuance { access_token: Some(&minted.record), ..Issuance::default() }, &events).await?;
     log.logged = true;
     Ok(issue::response(&minted, &scopes, Some(&refresh_token)))
 }

@@ -20,6 +20,63 @@ const ACCESS_COLS: &str = "jti, auth_server_id, client_id, user_id, grant_id, cr
 const INSERT_REFRESH_TOKEN: &str =
     "INSERT INTO refresh_tokens (token_hash, family_id, created, rotated) VALUES ($1, $2, $3, $4)";
 
+/// Inserts what an `Issuance` carries (new family, then refresh token, then access token)
+/// inside an open transaction.
+macro_rules! insert_issuance {
+    ($tx:ident, $issuance:expr) => {{
+        let issuance: &Issuance<'_> = $issuance;
+        if let Some(family) = issuance.new_family {
+            sqlx::query(
+                "INSERT INTO refresh_families (id, auth_server_id, client_id, user_id, scopes, policy_id, \
+                 rule_id, session_id, grant_id, auth_time, created, last_used, expires, idle_window_ms, \
+                 revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            )
+            .bind(&family.id)
+            .bind(&family.auth_server_id)
+            .bind(&family.client_id)
+            .bind(&family.user_id)
+            .bind(to_json(&family.scopes))
+            .bind(&family.policy_id)
+            .bind(&family.rule_id)
+            .bind(&family.session_id)
+            .bind(&family.grant_id)
+            .bind(family.auth_time)
+            .bind(family.created)
+            .bind(family.last_used)
+            .bind(family.expires)
+            .bind(family.idle_window_ms)
+            .bind(family.revoked)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        if let Some(token) = issuance.refresh_token {
+            sqlx::query(INSERT_REFRESH_TOKEN)
+                .bind(&token.token_hash)
+                .bind(&token.family_id)
+                .bind(token.created)
+                .bind(token.rotated)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        if let Some(token) = issuance.access_token {
+            sqlx::query(
+                "INSERT INTO access_tokens (jti, auth_server_id, client_id, user_id, grant_id, created, expires, \
+                 revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&token.jti)
+            .bind(&token.auth_server_id)
+            .bind(&token.client_id)
+            .bind(&token.user_id)
+            .bind(&token.grant_id)
+            .bind(token.created)
+            .bind(token.expires)
+            .bind(token.revoked)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    }};
+}
+
 #[async_trait]
 impl GrantStore for SqlStore {
     async fn create_code(&self, code: &AuthorizationCode, events: &[LogRecord]) -> StoreResult<()> {
@@ -76,55 +133,7 @@ impl GrantStore for SqlStore {
 
     async fn record_issuance(&self, issuance: &Issuance<'_>, events: &[LogRecord]) -> StoreResult<()> {
         write_tx!(self, events, |tx| {
-            if let Some(family) = issuance.new_family {
-                sqlx::query(
-                    "INSERT INTO refresh_families (id, auth_server_id, client_id, user_id, scopes, policy_id, \
-                     rule_id, session_id, grant_id, auth_time, created, last_used, expires, idle_window_ms, \
-                     revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-                )
-                .bind(&family.id)
-                .bind(&family.auth_server_id)
-                .bind(&family.client_id)
-                .bind(&family.user_id)
-                .bind(to_json(&family.scopes))
-                .bind(&family.policy_id)
-                .bind(&family.rule_id)
-                .bind(&family.session_id)
-                .bind(&family.grant_id)
-                .bind(family.auth_time)
-                .bind(family.created)
-                .bind(family.last_used)
-                .bind(family.expires)
-                .bind(family.idle_window_ms)
-                .bind(family.revoked)
-                .execute(&mut *tx)
-                .await?;
-            }
-            if let Some(token) = issuance.refresh_token {
-                sqlx::query(INSERT_REFRESH_TOKEN)
-                    .bind(&token.token_hash)
-                    .bind(&token.family_id)
-                    .bind(token.created)
-                    .bind(token.rotated)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            if let Some(token) = issuance.access_token {
-                sqlx::query(
-                    "INSERT INTO access_tokens (jti, auth_server_id, client_id, user_id, grant_id, created, expires, \
-                     revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(&token.jti)
-                .bind(&token.auth_server_id)
-                .bind(&token.client_id)
-                .bind(&token.user_id)
-                .bind(&token.grant_id)
-                .bind(token.created)
-                .bind(token.expires)
-                .bind(token.revoked)
-                .execute(&mut *tx)
-                .await?;
-            }
+            insert_issuance!(tx, issuance);
         })
     }
 
@@ -186,13 +195,12 @@ impl GrantStore for SqlStore {
     async fn rotate_refresh_token(
         &self,
         old_hash: &str,
-        new: &RefreshToken,
         now: Millis,
         rotated_after: Millis,
+        issuance: &Issuance<'_>,
+        events: &[LogRecord],
     ) -> StoreResult<bool> {
-        // Rotation writes no event of its own: the caller logs the token grant it is part of.
-        let no_events: &[LogRecord] = &[];
-        write_tx!(self, no_events, |tx| {
+        write_tx!(self, events, |tx| {
             // COALESCE keeps the first rotation time, so the leeway is measured from it.
             let rotated = sqlx::query(
                 "UPDATE refresh_tokens SET rotated = COALESCE(rotated, $2) WHERE token_hash = $1 \
@@ -206,24 +214,20 @@ impl GrantStore for SqlStore {
             .await?
             .rows_affected()
                 > 0;
-            if rotated {
-                sqlx::query(INSERT_REFRESH_TOKEN)
-                    .bind(&new.token_hash)
-                    .bind(&new.family_id)
-                    .bind(new.created)
-                    .bind(new.rotated)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
-                    "UPDATE refresh_families SET last_used = $2 \
-                     WHERE id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)",
-                )
-                .bind(old_hash)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            if !rotated {
+                // Nothing is written: the transaction rolls back with the events.
+                return Ok(false);
             }
-            rotated
+            sqlx::query(
+                "UPDATE refresh_families SET last_used = $2 \
+                 WHERE id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)",
+            )
+            .bind(old_hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            insert_issuance!(tx, issuance);
+            true
         })
     }
 
