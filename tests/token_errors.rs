@@ -143,16 +143,17 @@ async fn grant_type_rows(backend: Backend) {
         400,
         "unsupported_grant_type",
         "The authorization grant type is not supported by the authorization server. Configured grant types: \
-         [authorization_code, refresh_token, client_credentials].",
+         [authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:jwt-bearer].",
     );
-    let r = s.chat_token(None, &[("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange")]).await;
+    // Token exchange is served by the org AS only (xaa.md §4.1).
+    let r = s.chat_token(Some("default"), &[("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange")]).await;
     r.assert_error(
         400,
         "unsupported_grant_type",
-        "The authorization grant type is not supported by the authorization server. Configured grant types: \
-         [authorization_code, refresh_token].",
+        "'urn:ietf:params:oauth:grant-type:token-exchange' grant type is not supported.",
     );
-    let r = s.chat_token(Some("default"), &[("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer")]).await;
+    // jwt-bearer is served by custom ASs only (xaa.md §6.1).
+    let r = s.chat_token(None, &[("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer")]).await;
     assert_eq!(r.body["error"], "unsupported_grant_type");
     let r = s.chat_token(None, &[("grant_type", "client_credentials"), ("scope", "okta.users.read")]).await;
     r.assert_error(

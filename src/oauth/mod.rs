@@ -37,8 +37,8 @@ pub struct Served {
 /// What is served today; each grant or endpoint flips its entry when it lands.
 pub const SERVED: Served = Served {
     authorize: true,
-    org_grants: &["authorization_code", "refresh_token"],
-    custom_grants: &["authorization_code", "refresh_token", "client_credentials"],
+    org_grants: &["authorization_code", "refresh_token", TOKEN_EXCHANGE],
+    custom_grants: &["authorization_code", "refresh_token", "client_credentials", JWT_BEARER],
     userinfo: true,
     introspect: true,
     revoke: true,

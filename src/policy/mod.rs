@@ -10,4 +10,5 @@ pub mod user_access;
 
 pub use consent::consent_needed;
 pub use scopes::{is_oidc_scope, join, parse_scope, OIDC_SCOPES};
+pub use user_access::jwt_bearer::{evaluate_jwt_bearer, JwtBearerDecision, JwtBearerInput};
 pub use user_access::{evaluate, AccessDecision, AccessDenied, AccessInput, ALL_CLIENTS, EVERYONE};

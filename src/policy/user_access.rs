@@ -131,5 +131,7 @@ fn rule_allows_scope(rule: &PolicyRule, scope: &str) -> bool {
     is_oidc_scope(scope) || rule.conditions.scopes.include.iter().any(|s| s == ANY_SCOPE || s == scope)
 }
 
+pub mod jwt_bearer;
+
 #[cfg(test)]
 mod tests;

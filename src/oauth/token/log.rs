@@ -101,6 +101,11 @@ impl GrantLog {
         self.subject = Some(target);
     }
 
+    /// The authorization server named as a target (leg 1: the audience AS, xaa.md §8).
+    pub fn server(&mut self, target: Target) {
+        self.server = target;
+    }
+
     pub fn session(&mut self, session_id: Option<&str>) {
         self.session_id = session_id.map(str::to_owned);
     }
@@ -151,10 +156,23 @@ impl GrantLog {
         e
     }
 
-    /// The request event (`….token.grant`), FAILURE with the error when one is given.
+    /// The request event (`….token.grant`), FAILURE with the error when one is given. A
+    /// jwt-bearer redemption at a custom AS writes its one event as `….grant.access_token`
+    /// instead, success or failure (xaa.md §8, leg 2).
     #[must_use]
     pub fn request(&self, failure: Option<&OAuthError>, ctx: &Context, now: Millis) -> LogRecord {
-        let e = self.event(".grant", "OAuth2 token grant request");
+        let leg2 = self.prefix == "app.oauth2.as.token"
+            && self.debug.iter().any(|(k, v)| *k == "grant_type" && v == crate::oauth::JWT_BEARER);
+        let leg1 = self.prefix == "app.oauth2.token"
+            && self.debug.iter().any(|(k, v)| *k == "grant_type" && v == crate::oauth::TOKEN_EXCHANGE);
+        let e = if leg2 {
+            self.event(".grant.access_token", "OAuth2 access token is granted")
+        } else if leg1 {
+            // Leg 1 writes its one event as `….grant.id_jag`, success or failure (xaa.md §8).
+            self.event(".grant.id_jag", "OAuth2 ID-JAG is granted")
+        } else {
+            self.event(".grant", "OAuth2 token grant request")
+        };
         match failure {
             Some(err) => e
                 .debug("error", err.reason)

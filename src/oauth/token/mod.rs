@@ -13,8 +13,10 @@ pub mod authorization_code;
 pub mod client_credentials;
 pub mod errors;
 pub mod issue;
+pub mod jwt_bearer;
 pub mod log;
 pub mod refresh_token;
+pub mod token_exchange;
 
 use self::log::{claimed_actor, invalid_client_credentials, GrantLog};
 use crate::audit::Context;
@@ -69,6 +71,8 @@ enum Grant {
     AuthorizationCode(authorization_code::Request),
     RefreshToken(refresh_token::Request),
     ClientCredentials(client_credentials::Request),
+    TokenExchange(token_exchange::Request),
+    JwtBearer(jwt_bearer::Request),
 }
 
 impl Grant {
@@ -84,6 +88,7 @@ impl Grant {
         if issuer.is_org() && grant_type == client_credentials::GRANT_TYPE {
             return Err(errors::client_credentials_at_org());
         }
+        token_exchange::precheck(grant_type, issuer, client)?;
         let served = served_grants(issuer);
         if !served.contains(&grant_type) {
             return Err(errors::unsupported_grant_type(served));
@@ -99,6 +104,8 @@ impl Grant {
             authorization_code::GRANT_TYPE => Self::AuthorizationCode(authorization_code::Request::parse(params)?),
             refresh_token::GRANT_TYPE => Self::RefreshToken(refresh_token::Request::parse(params)?),
             client_credentials::GRANT_TYPE => Self::ClientCredentials(client_credentials::Request::parse(params)),
+            token_exchange::GRANT_TYPE => Self::TokenExchange(token_exchange::Request::parse(params)),
+            jwt_bearer::GRANT_TYPE => Self::JwtBearer(jwt_bearer::Request::parse(params)?),
             _ => return Err(errors::unsupported_grant_type(served)),
         })
     }
@@ -149,7 +156,7 @@ async fn run(
     if let Some(grant_type) = params.get("grant_type") {
         log.debug("grant_type", grant_type);
     }
-    if let Err(e) = params.ensure_unique(&[]) {
+    if let Err(e) = params.ensure_unique(token_exchange::repeatable(params.get("grant_type"))) {
         log.actor(claimed_actor(store, claimed_client_id(authorization, &params).as_deref()).await);
         return Err(e);
     }
@@ -178,5 +185,7 @@ async fn run(
         Grant::AuthorizationCode(g) => authorization_code::exchange(store, keys, &req, g, log).await,
         Grant::RefreshToken(g) => refresh_token::exchange(store, keys, &req, g, log).await,
         Grant::ClientCredentials(g) => client_credentials::exchange(store, keys, &req, g, log).await,
+        Grant::TokenExchange(g) => token_exchange::exchange(state, &req, g, log).await,
+        Grant::JwtBearer(g) => jwt_bearer::exchange(state, &req, g, log).await,
     }
 }

@@ -1,0 +1,213 @@
+//! Leg 2 of Cross-App Access: redeeming an ID-JAG with the jwt-bearer grant at a custom AS
+//! (RFC 7523 §2.1; ID-JAG draft -04 §4.4; xaa.md §6). The org AS does not serve it
+//! (`unsupported_grant_type`, from the dispatch). Only confidential clients: an app whose method
+//! is `none` is refused with `invalid_client` (xaa.md §3).
+//!
+//! Order: the assertion's steps 1–12 (`assertion`), 13 the subject (an ACTIVE `00u…` user,
+//! else an ACTIVE client as a machine subject), 14 every `act.sub` of an org-issued ID-JAG
+//! ACTIVE, 15 at least one scope; then the user access policy (xaa.md §6.3,
+//! `evaluate_jwt_bearer`) picks the granted scopes and the lifetime. The access token (§6.4)
+//! carries `scp` and `scope`, `aud` = the effective resource else the AS audience, and the
+//! ID-JAG's `act` and `sub_profile` verbatim; no refresh token, no ID token. The request writes
+//! one `app.oauth2.as.token.grant.access_token` event, success or failure (xaa.md §8).
+
+pub mod assertion;
+pub mod errors;
+
+use self::errors::Invalid;
+use super::errors::{no_matching_policy, no_scope_allowed, unsupported_grant_type};
+use super::issue::{self, groups_of, Minted};
+use super::log::{user_target, GrantLog};
+use super::TokenRequest;
+use crate::audit::Target;
+use crate::domain::{AccessTokenRecord, AuthMethod, ClaimType, Group, User};
+use crate::http::form::Params;
+use crate::jose::act;
+use crate::jose::claims::{access_token_claims, evaluate_claims, AccessTokenInput, JwtBearerClaims, TokenSubject};
+use crate::oauth::client::Client;
+use crate::oauth::error::OAuthError;
+use crate::oauth::SERVED;
+use crate::policy::{evaluate_jwt_bearer, parse_scope, AccessDenied, JwtBearerInput};
+use crate::state::AppState;
+use crate::store::{Issuance, Store, StoreResult};
+use axum::response::Response;
+
+pub const GRANT_TYPE: &str = crate::oauth::JWT_BEARER;
+
+/// The grant's parameters (xaa.md §6.1).
+#[derive(Debug)]
+pub struct Request {
+    assertion: String,
+    /// Requested scopes; empty when `scope` was absent or empty.
+    scope: Vec<String>,
+    resource: Option<String>,
+}
+
+impl Request {
+    pub fn parse(params: &Params) -> Result<Self, OAuthError> {
+        let assertion = params.require("assertion")?;
+        if assertion.is_empty() {
+            return Err(OAuthError::missing("assertion"));
+        }
+        Ok(Self {
+            assertion: assertion.to_owned(),
+            scope: parse_scope(params.get("scope")),
+            resource: params.get("resource").filter(|r| !r.is_empty()).map(str::to_owned),
+        })
+    }
+}
+
+/// Who the access token is about.
+#[derive(Debug)]
+enum Subject {
+    User(User, Vec<Group>),
+    /// A client named by the ID-JAG's `sub`: `sub` = its client id, no `uid`.
+    Machine(Client),
+}
+
+impl Subject {
+    fn target(&self) -> Target {
+        match self {
+            Self::User(user, _) => user_target(user),
+            Self::Machine(client) => client.actor(),
+        }
+    }
+}
+
+pub async fn exchange(
+    state: &AppState,
+    req: &TokenRequest<'_>,
+    grant: Request,
+    log: &mut GrantLog,
+) -> Result<Response, OAuthError> {
+    let Some(server) = req.issuer.server() else { return Err(unsupported_grant_type(SERVED.org_grants)) };
+    if req.client.auth_method() == AuthMethod::None {
+        return Err(errors::public_client());
+    }
+    let store = state.store.as_ref();
+    if !grant.scope.is_empty() {
+        log.scopes("requested_scopes", &grant.scope);
+    }
+    let ctx = assertion::Context { issuer: req.issuer, client_id: req.client.client_id(), now_ms: req.now_ms };
+    let jag = assertion::validate(state, &ctx, &grant.assertion, |j| {
+        log.debug("id_jag_jti", j.jti.clone());
+        if let Some(a) = &j.act {
+            log.debug("actor", a.to_string());
+        }
+    })
+    .await?;
+    let requested = if grant.scope.is_empty() { jag.scopes.clone() } else { grant.scope.clone() };
+    log.scopes("requested_scopes", &requested);
+    // 11, 12 and the request-only `resource` rule.
+    let resource = assertion::effective_resource(req.issuer, jag.resource.as_deref(), grant.resource.as_deref())?;
+    if let Some(r) = &resource {
+        log.debug("resource", r.clone());
+    }
+    // 13. The subject.
+    let subject = resolve_subject(store, &jag.sub).await?.ok_or(Invalid::Subject)?;
+    log.subject(subject.target());
+    // 14. Every actor of an org-issued chain.
+    if let (true, Some(chain)) = (jag.from_org, &jag.act) {
+        for sub in act::subjects(chain) {
+            if !principal_active(store, sub).await? {
+                return Err(Invalid::InactiveActor.into());
+            }
+        }
+    }
+    // 15. At least one scope.
+    if jag.scopes.is_empty() {
+        return Err(Invalid::LackingScopes.into());
+    }
+    // xaa.md §6.3.
+    let candidates: Vec<String> = if grant.scope.is_empty() {
+        jag.scopes.clone()
+    } else {
+        jag.scopes.iter().filter(|s| grant.scope.contains(s)).cloned().collect()
+    };
+    let policies = super::client_credentials::load_policies(store, &server.id).await?;
+    let server_scopes = store.list_scopes(&server.id).await?;
+    let user = match &subject {
+        Subject::User(u, groups) => Some((u, groups.as_slice())),
+        Subject::Machine(_) => None,
+    };
+    let input = JwtBearerInput {
+        client_id: req.client.client_id(),
+        user,
+        candidates: &candidates,
+        server_scopes: &server_scopes,
+        policies: &policies,
+    };
+    let decision = match evaluate_jwt_bearer(&input) {
+        Ok(d) => d,
+        Err(AccessDenied::NoMatchingPolicy) => return Err(no_matching_policy()),
+        Err(AccessDenied::NoScopeAllowed) => {
+            log.scopes("denied_scopes", &requested);
+            return Err(no_scope_allowed());
+        }
+    };
+    log.policy(Some(&decision.policy_id), Some(&decision.rule_id));
+    log.scopes("granted_scopes", &decision.granted);
+    let denied: Vec<String> = requested.iter().filter(|s| !decision.granted.contains(s)).cloned().collect();
+    if !denied.is_empty() {
+        log.scopes("denied_scopes", &denied);
+    }
+    // xaa.md §6.4.
+    let iat = req.now_ms.div_euclid(1000);
+    let exp = iat + decision.access_token_minutes * 60;
+    let custom_claims = store.list_claims(&server.id).await?;
+    let resource_claims = evaluate_claims(&custom_claims, ClaimType::Resource, &decision.granted, user, false)
+        .map_err(|e| issue::claim_error(&e))?;
+    let client_id = req.client.client_id();
+    let token_subject = match &subject {
+        Subject::User(u, _) => TokenSubject::User { id: &u.id, login: u.profile.login() },
+        Subject::Machine(c) => TokenSubject::Client { client_id: c.client_id() },
+    };
+    let audience = resource.unwrap_or_else(|| req.issuer.audience());
+    let claims = access_token_claims(&AccessTokenInput {
+        issuer: &req.issuer.issuer,
+        audience: &audience,
+        iat,
+        exp,
+        client_id,
+        subject: token_subject,
+        scopes: &decision.granted,
+        auth_time: jag.auth_time,
+        resource_claims: &resource_claims,
+        jwt_bearer: Some(JwtBearerClaims { act: jag.act.as_ref(), sub_profile: jag.sub_profile.as_deref() }),
+    });
+    let jti = claims.get("jti").and_then(serde_json::Value::as_str).unwrap_or_default().to_owned();
+    let access_token = state.keys.sign(store, &req.issuer.key_owner, &claims, None).await?;
+    let record = AccessTokenRecord {
+        jti,
+        auth_server_id: req.issuer.id().to_owned(),
+        client_id: client_id.to_owned(),
+        user_id: user.map(|(u, _)| u.id.clone()),
+        grant_id: None,
+        created: req.now_ms,
+        expires: exp * 1000,
+        revoked: None,
+    };
+    let minted = Minted { access_token, record, id_token: None, expires_in: exp - iat };
+    let events = [log.request(None, req.ctx, req.now_ms)];
+    store.record_issuance(&Issuance { access_token: Some(&minted.record), ..Issuance::default() }, &events).await?;
+    log.logged = true;
+    Ok(issue::response(&minted, &decision.granted, None))
+}
+
+/// Step 13: an ACTIVE `00u…` user (with its groups), else an ACTIVE client.
+async fn resolve_subject(store: &dyn Store, sub: &str) -> StoreResult<Option<Subject>> {
+    if sub.starts_with("00u") {
+        let Some(user) = store.find_user(sub).await?.filter(User::is_active) else { return Ok(None) };
+        let groups = groups_of(store, &user.id).await?;
+        return Ok(Some(Subject::User(user, groups)));
+    }
+    Ok(Client::find(store, sub).await?.filter(Client::is_active).map(Subject::Machine))
+}
+
+/// Step 14: an actor is an ACTIVE client (app or agent) or an ACTIVE user.
+async fn principal_active(store: &dyn Store, sub: &str) -> StoreResult<bool> {
+    if Client::find(store, sub).await?.is_some_and(|c| c.is_active()) {
+        return Ok(true);
+    }
+    Ok(store.find_user(sub).await?.is_some_and(|u| u.is_active()))
+}

@@ -1,0 +1,199 @@
+//! Leg 1 of Cross-App Access: the token-exchange grant at the org AS issues ID-JAGs (RFC 8693;
+//! ID-JAG draft -04 §4.3; xaa.md §4). Checks run in the exact order of xaa.md §4.2 and stop at
+//! the first failure: client authentication (done by the endpoint; `precheck` adds the
+//! custom-AS and `none` rows) → `requested_token_type` → `subject_token_type`, `subject_token`,
+//! the actor-token pair → `actor_token` → `audience` → the subject token (`subject`) →
+//! connection, `resource`, scopes (`access`) → consent → the `act` chain, signing (`id_jag`),
+//! the `app.oauth2.token.grant.id_jag` event and the response.
+//!
+//! Brokered consent (xaa.md §5) is not implemented yet: a connection with `consentRequired`
+//! answers `consent_required` for a user subject, without a `consent_uri`.
+
+mod access;
+pub mod errors;
+mod id_jag;
+mod subject;
+
+use super::log::GrantLog;
+use super::TokenRequest;
+use crate::domain::{AuthMethod, AuthServer, Status};
+use crate::http::form::Params;
+use crate::jose::act::{self, ActError, Principal};
+use crate::oauth::client::Client;
+use crate::oauth::client_assertion;
+use crate::oauth::error::OAuthError;
+use crate::oauth::server::Issuer;
+use crate::oauth::{ID_JAG_TYPE, TOKEN_EXCHANGE};
+use crate::policy::parse_scope;
+use crate::state::AppState;
+use axum::response::Response;
+use subject::Kind;
+
+pub const GRANT_TYPE: &str = TOKEN_EXCHANGE;
+/// The only `actor_token_type` accepted (xaa.md §4.1).
+pub const JWT_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";
+
+/// Parameters that may arrive repeated, so that the grant can answer them with its own rows
+/// (`invalid_target`) instead of the generic repeated-parameter error.
+#[must_use]
+pub fn repeatable(grant_type: Option<&str>) -> &'static [&'static str] {
+    if grant_type == Some(GRANT_TYPE) {
+        &["audience", "resource"]
+    } else {
+        &[]
+    }
+}
+
+/// The rows checked before the grant's own parameters: token exchange is served by the org AS
+/// only, and never to a public (`none`) client (xaa.md §3.1, §4.1). Other grants pass.
+pub fn precheck(grant_type: &str, issuer: &Issuer, client: &Client) -> Result<(), OAuthError> {
+    if grant_type != GRANT_TYPE {
+        return Ok(());
+    }
+    if !issuer.is_org() {
+        return Err(errors::at_custom_as());
+    }
+    if client.auth_method() == AuthMethod::None {
+        return Err(errors::public_client());
+    }
+    Ok(())
+}
+
+/// The grant's parameters, read as sent; every check runs in `exchange`, in order.
+#[derive(Debug)]
+pub struct Request {
+    requested_token_type: Option<String>,
+    subject_token: Option<String>,
+    subject_token_type: Option<String>,
+    actor_token: Option<String>,
+    actor_token_type: Option<String>,
+    audience: Option<String>,
+    audience_repeated: bool,
+    resource: Option<String>,
+    resource_repeated: bool,
+    /// Requested scopes in order; empty when `scope` was absent or empty.
+    scope: Vec<String>,
+}
+
+impl Request {
+    #[must_use]
+    pub fn parse(params: &Params) -> Self {
+        let get = |name: &str| params.get(name).map(str::to_owned);
+        Self {
+            requested_token_type: get("requested_token_type"),
+            subject_token: get("subject_token"),
+            subject_token_type: get("subject_token_type"),
+            actor_token: get("actor_token"),
+            actor_token_type: get("actor_token_type"),
+            audience: get("audience"),
+            audience_repeated: params.is_repeated("audience"),
+            resource: get("resource"),
+            resource_repeated: params.is_repeated("resource"),
+            scope: parse_scope(params.get("scope")),
+        }
+    }
+}
+
+pub async fn exchange(
+    state: &AppState,
+    req: &TokenRequest<'_>,
+    grant: Request,
+    log: &mut GrantLog,
+) -> Result<Response, OAuthError> {
+    let store = state.store.as_ref();
+    for (key, value) in [
+        ("requested_token_type", &grant.requested_token_type),
+        ("subject_token_type", &grant.subject_token_type),
+        ("resource", &grant.resource),
+    ] {
+        if let Some(v) = value {
+            log.debug(key, v.clone());
+        }
+    }
+    if !grant.scope.is_empty() {
+        log.scopes("requested_scopes", &grant.scope);
+    }
+    if grant.requested_token_type.as_deref() != Some(ID_JAG_TYPE) {
+        return Err(errors::requested_token_type());
+    }
+    let kind = grant.subject_token_type.as_deref().and_then(Kind::from_urn).ok_or_else(errors::subject_token_type)?;
+    let Some(subject_token) = grant.subject_token.as_deref() else { return Err(errors::subject_token()) };
+    match (grant.actor_token.as_deref(), grant.actor_token_type.as_deref()) {
+        (None, None) | (Some(_), Some(JWT_TOKEN_TYPE)) => {}
+        _ => return Err(errors::actor_token_type()),
+    }
+    let actor = current_actor(store, req, grant.actor_token.as_deref()).await?;
+    let server = audience_server(state, &grant).await?;
+    let audience = Issuer::custom(state, server.clone());
+    log.debug("authorization_server", server.id.clone());
+    log.server(audience.target());
+
+    let subject = subject::check(state, req, kind, subject_token, log).await?;
+    let access = access::evaluate(store, req.client, &server, &grant, log).await?;
+    if access.connection.consent_required && subject.user.is_some() {
+        // Brokered consent (xaa.md §5) is not implemented: no consent request is opened.
+        return Err(errors::consent_required(&access.granted));
+    }
+    let a = Principal { sub: actor.client_id(), sub_profile: actor.sub_profile() };
+    let c = Principal { sub: subject.client.client_id(), sub_profile: subject.client.sub_profile() };
+    let chain = act::build(a, c, subject.act.as_ref(), act::DEFAULT_MAX_DEPTH).map_err(|e| match e {
+        ActError::Malformed => errors::act_malformed(),
+        ActError::TooDeep => errors::act_too_deep(),
+    })?;
+    log.debug("actor", chain.to_string());
+    let client_id = access.connection.target_client_id.as_deref().unwrap_or_else(|| req.client.client_id());
+    let plan = id_jag::Plan {
+        audience: &audience.issuer,
+        client_id,
+        resource: grant.resource.as_deref(),
+        scopes: &access.granted,
+        subject: &subject,
+        act: &chain,
+    };
+    let (jwt, jti) = id_jag::sign(state, req, &plan).await?;
+    log.debug("id_jag_jti", jti);
+    let record = log.request(None, req.ctx, req.now_ms);
+    store.append_events(&[record]).await?;
+    log.logged = true;
+    Ok(id_jag::response(&jwt, &access.granted))
+}
+
+/// A: the agent named by `actor_token` when X is an app that sent one, otherwise X. An
+/// `actor_token` is a client assertion of an ACTIVE agent for the org AS; when X is an agent it
+/// must name X (xaa.md §4.5).
+async fn current_actor(
+    store: &dyn crate::store::Store,
+    req: &TokenRequest<'_>,
+    actor_token: Option<&str>,
+) -> Result<Client, OAuthError> {
+    let Some(jwt) = actor_token else { return Ok(req.client.clone()) };
+    let url = req.issuer.endpoint("token");
+    let audiences = [url.as_str(), req.issuer.issuer.as_str()];
+    let Ok((named, _)) = client_assertion::validate(store, jwt, &audiences, req.now_ms.div_euclid(1000)).await else {
+        return Err(errors::actor_token());
+    };
+    match (&named, req.client) {
+        (Client::Agent(_), Client::App(_)) => Ok(named),
+        (Client::Agent(a), Client::Agent(x)) if a.id == x.id => Ok(named),
+        _ => Err(errors::actor_token()),
+    }
+}
+
+/// The ACTIVE custom AS whose issuer is `audience` (one trailing `/` tolerated); the org issuer,
+/// an unknown or INACTIVE server, a missing or repeated audience are refused.
+async fn audience_server(state: &AppState, grant: &Request) -> Result<AuthServer, OAuthError> {
+    if grant.audience_repeated {
+        return Err(errors::audience());
+    }
+    let Some(aud) = grant.audience.as_deref() else { return Err(errors::audience()) };
+    let aud = aud.strip_suffix('/').unwrap_or(aud);
+    let prefix = format!("{}/oauth2/", state.base());
+    let Some(id) = aud.strip_prefix(&prefix) else { return Err(errors::audience()) };
+    if id.is_empty() || id.contains('/') {
+        return Err(errors::audience());
+    }
+    match state.store.find_auth_server(id).await? {
+        Some(server) if server.status == Status::Active && state.custom_issuer(&server.id) == aud => Ok(server),
+        _ => Err(errors::audience()),
+    }
+}
