@@ -5,6 +5,8 @@ use baton::{bootstrap, server, store};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+mod demo;
+
 /// baton: a self-hosted, Okta-compatible authorization server for AI agents.
 #[derive(Debug, Parser)]
 #[command(name = "baton", version, about, long_about = None)]
@@ -31,6 +33,14 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Walk the Streamward chain (xaa.md §9) against a running, seeded baton, printing each token.
+    ///
+    /// Signs the demo user in through the real sign-in page (authorization code + PKCE), then
+    /// exchanges and redeems hop by hop (orchestrator, then Corp-Knowledge-Agent), printing every
+    /// token decoded so the `act` chain can be watched growing. Start the server first with
+    /// `baton serve --seed examples/streamward.yaml`. Exits non-zero, after printing the OAuth
+    /// error body, if any hop fails.
+    Demo(demo::DemoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -48,7 +58,17 @@ enum KeysCommand {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    if let Command::Demo(args) = &cli.command {
+        return match demo::run(args).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("baton demo: {e:#}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let args = match &cli.command {
+        Command::Demo(_) => unreachable!("handled above"),
         Command::Serve(a) | Command::Migrate(a) => a,
         Command::Seed { config, .. } | Command::Keys { command: KeysCommand::Rotate { config, .. } } => config,
     };
@@ -93,6 +113,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Keys { command: KeysCommand::Rotate { auth_server, .. } } => rotate(config, auth_server).await,
+        Command::Demo(_) => unreachable!("handled in main"),
     }
 }
 
