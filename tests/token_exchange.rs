@@ -516,15 +516,19 @@ async fn subject_token_rows(backend: Backend) {
         "invalid_scope",
         "The requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner.",
     );
-    // A connection that needs brokered consent (not implemented: consent_required, no consent_uri).
+    // A connection that needs brokered consent: consent_required with a consent_uri (the
+    // whole flow is in tests/consent_broker.rs).
     let mut conn = s.state.store.find_connection("mcn779QRUFT7nbQ759nd").await.unwrap().unwrap();
     conn.consent_required = true;
     s.state.store.update_connection(&conn, &[]).await.unwrap();
-    hop3_with(&s, &t1, &[]).await.assert_error(
-        400,
-        "consent_required",
-        "The following scopes require user consent: [Corp-Knowledge-Agent:execute]",
+    let r = hop3_with(&s, &t1, &[]).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(r.body["error"], "consent_required");
+    assert_eq!(
+        r.body["error_description"],
+        "The following scopes require user consent: [Corp-Knowledge-Agent:execute]"
     );
+    assert!(r.body["consent_uri"].as_str().unwrap().starts_with(&s.url("/consent/requests/ocr")), "{}", r.text);
     assert_reason(&last_event(&s).await, "consent_required_token_exchange");
     conn.consent_required = false;
     conn.status = ConnectionStatus::Inactive;

@@ -118,27 +118,43 @@ pub enum ConsentRequestStatus {
     Pending,
     Approved,
     Denied,
+    /// An approval the user (or an admin) withdrew; later exchanges ask again.
+    Revoked,
 }
 
 impl super::TextEnum for ConsentRequestStatus {
-    const ALL: &'static [(Self, &'static str)] =
-        &[(Self::Pending, "PENDING"), (Self::Approved, "APPROVED"), (Self::Denied, "DENIED")];
+    const ALL: &'static [(Self, &'static str)] = &[
+        (Self::Pending, "PENDING"),
+        (Self::Approved, "APPROVED"),
+        (Self::Denied, "DENIED"),
+        (Self::Revoked, "REVOKED"),
+    ];
 }
 
 /// Brokered consent (xaa.md §5): an agent asked to act for a user through a connection that
-/// requires the user's approval.
+/// requires the user's approval. Once APPROVED it is the remembered approval for (user, X,
+/// audience AS, scopes) until REVOKED.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentRequest {
+    /// `ocr` + 43 base64url characters (256 random bits): the id is the capability in
+    /// `consent_uri`, so it is not a guessable 17-character object id.
     pub id: String,
     pub user_id: String,
+    /// X, the client that made the exchange.
     pub client_id: String,
+    /// A, the current actor (the agent named by `actor_token`, else X).
+    pub actor_id: Option<String>,
+    /// C, the subject client.
+    pub subject_client_id: Option<String>,
     pub connection_id: String,
     pub auth_server_id: String,
     pub scopes: Vec<String>,
     pub status: ConsentRequestStatus,
     pub created: Millis,
+    /// End of the pending (or denied) state; an approval outlives it.
     pub expires: Millis,
     pub decided: Option<Millis>,
+    pub revoked: Option<Millis>,
 }
 
 /// An SSWS API token for the Management API.

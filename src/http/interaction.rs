@@ -70,6 +70,7 @@ fn sign_in(state: &AppState, headers: &HeaderMap, i: &Interaction) -> Response {
         auth_server_id: i.auth_server_id.as_deref(),
         carried: Some(&i.carried),
         app_label: Some(&i.app_label),
+        consent_request: None,
         username: i.username.as_deref().unwrap_or_default(),
         error: i.error.as_deref(),
     };

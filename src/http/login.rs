@@ -3,17 +3,21 @@
 //! with its throttling and generic errors). A form that carries an authorize request (hidden
 //! `authorize` and `as`) resumes the authorize pipeline, told that the user has just signed in;
 //! on failure the pipeline re-validates the request and shows the page again with the reason.
+//! A form that carries a brokered consent request (hidden `consent_request`, xaa.md §5) goes
+//! back to that request's page after signing in; only a well-formed request id is carried, so
+//! this is no open redirect.
 
 use super::context::RequestContext;
 use super::cookies::{self, SameSite};
 use super::form::Params;
-use super::interaction::{current_session, respond, LOGIN_PATH};
+use super::interaction::{current_session, redirect, respond, LOGIN_PATH};
 use super::{csrf, pages};
 use crate::authn::events::session_start;
 use crate::authn::{session, verify_credentials, SignInError, SESSION_COOKIE};
 use crate::domain::{Session, User};
 use crate::oauth::authorize::{self, Happened, Input, PageError, SignInRetry};
 use crate::oauth::error::OAuthError;
+use crate::oauth::token::token_exchange::consent::{request_path, well_formed_id};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -26,7 +30,13 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The sign-in page with no authorize request behind it.
-fn standalone_page(state: &AppState, headers: &HeaderMap, username: &str, error: Option<&str>) -> Response {
+pub fn standalone_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    consent_request: Option<&str>,
+    username: &str,
+    error: Option<&str>,
+) -> Response {
     let (csrf, cookie) = csrf::token_for_form(state, headers);
     let action = format!("{}{LOGIN_PATH}", state.base());
     let page = pages::LoginPage {
@@ -36,6 +46,7 @@ fn standalone_page(state: &AppState, headers: &HeaderMap, username: &str, error:
         auth_server_id: None,
         carried: None,
         app_label: None,
+        consent_request,
         username,
         error,
     };
@@ -47,7 +58,7 @@ fn standalone_page(state: &AppState, headers: &HeaderMap, username: &str, error:
 }
 
 async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    standalone_page(&state, &headers, "", None)
+    standalone_page(&state, &headers, None, "", None)
 }
 
 async fn submit(
@@ -80,14 +91,20 @@ async fn submit(
     if form.get("authorize").is_some() {
         return resume(&state, &ctx, &headers, &form, previous, result).await;
     }
-    match result {
-        Ok((user, new)) => {
+    let consent_request = form.get("consent_request").filter(|id| well_formed_id(id));
+    match (result, consent_request) {
+        (Ok((_, new)), Some(id)) => {
+            let mut response = redirect(&format!("{}{}", state.base(), request_path(id)));
+            response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &new.cookie));
+            response
+        }
+        (Ok((user, new)), None) => {
             let message = format!("You are signed in as {}.", user.profile.login());
             let mut response = pages::message("Signed in", &message);
             response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &new.cookie));
             response
         }
-        Err(e) => standalone_page(&state, &headers, username, Some(&e.message(state.clock.now_ms()))),
+        (Err(e), id) => standalone_page(&state, &headers, id, username, Some(&e.message(state.clock.now_ms()))),
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod authn;
 pub mod authorize;
 pub mod consent;
+pub mod consent_requests;
 pub mod context;
 pub mod cookies;
 pub mod cors;
@@ -39,6 +40,7 @@ pub fn app(state: AppState) -> Router {
         .merge(authorize::router())
         .merge(login::router())
         .merge(consent::router())
+        .merge(consent_requests::router())
         .merge(logout::router())
         .merge(cors::apply_with_credentials(authn::router(), &state))
         .merge(cors::apply_with_credentials(sessions::router(), &state))

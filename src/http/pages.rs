@@ -32,6 +32,8 @@ pub struct LoginPage<'a> {
     pub auth_server_id: Option<&'a str>,
     pub carried: Option<&'a str>,
     pub app_label: Option<&'a str>,
+    /// A brokered consent request to return to after signing in (xaa.md §5).
+    pub consent_request: Option<&'a str>,
     pub username: &'a str,
     pub error: Option<&'a str>,
 }
@@ -44,6 +46,25 @@ pub struct ConsentPage<'a> {
     pub auth_server_id: Option<&'a str>,
     pub carried: &'a str,
     pub app_label: &'a str,
+    pub scopes: &'a [ConsentScope],
+}
+
+/// A brokered consent request (xaa.md §5): who asks (A, through X, for C), at which AS, for
+/// which scopes; Approve/Deny while pending, Revoke once approved.
+#[derive(Template)]
+#[template(path = "consent_request.html")]
+pub struct ConsentRequestPage<'a> {
+    pub action: &'a str,
+    pub revoke_action: &'a str,
+    pub csrf: &'a str,
+    /// `PENDING`, `APPROVED`, `DENIED` or `REVOKED`.
+    pub status: &'a str,
+    pub agent: &'a str,
+    pub client: Option<&'a str>,
+    pub subject_client: &'a str,
+    pub auth_server: &'a str,
+    pub issuer: &'a str,
+    pub user: &'a str,
     pub scopes: &'a [ConsentScope],
 }
 
@@ -107,6 +128,17 @@ pub fn login(p: &LoginPage) -> Response {
 #[must_use]
 pub fn consent(p: &ConsentPage) -> Response {
     page(StatusCode::OK, p.render(), CSP)
+}
+
+#[must_use]
+pub fn consent_request(p: &ConsentRequestPage) -> Response {
+    page(StatusCode::OK, p.render(), CSP)
+}
+
+/// The error page with this status.
+#[must_use]
+pub fn error_status(status: StatusCode, error: &str, description: &str) -> Response {
+    self::error(&PageError { status, error: error.into(), description: description.into() })
 }
 
 /// The `form_post` response: an auto-submitting form to the client's redirect URI.

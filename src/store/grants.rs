@@ -91,4 +91,23 @@ pub trait ConsentStore {
         now: Millis,
         events: &[LogRecord],
     ) -> StoreResult<bool>;
+    /// Every request (any status, expired or not) for (user, X, audience AS), oldest first:
+    /// what a token exchange consults to find a covering approval or an open request.
+    async fn list_consent_requests_for(
+        &self,
+        user_id: &str,
+        client_id: &str,
+        auth_server_id: &str,
+    ) -> StoreResult<Vec<ConsentRequest>>;
+    /// The user's remembered approvals (APPROVED, not revoked), oldest first.
+    async fn list_consent_approvals(&self, user_id: &str) -> StoreResult<Vec<ConsentRequest>>;
+    /// Moves the user's APPROVED request to REVOKED (stamping `revoked`) exactly once; false,
+    /// with nothing written, for another user's, an unknown or a not-approved request.
+    async fn revoke_consent_request(
+        &self,
+        user_id: &str,
+        id: &str,
+        now: Millis,
+        events: &[LogRecord],
+    ) -> StoreResult<bool>;
 }

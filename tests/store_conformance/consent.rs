@@ -1,12 +1,17 @@
 //! `ConsentStore`: remembered consent grants (one per user, client, AS and scope) and brokered
 //! consent requests, decided at most once.
 
-use crate::fixtures::{consent_grant, consent_request, ev, logged, open, user, MINUTE, NOW};
+use crate::fixtures::{consent_grant, consent_request, ev, logged, not_logged, open, user, MINUTE, NOW};
 use crate::Backend;
 use baton::domain::{ConsentGrant, ConsentRequest, ConsentRequestStatus};
 use std::slice::from_ref;
 
-crate::backend_tests!(consent_grants, consent_grant_upsert, consent_requests_decided_once);
+crate::backend_tests!(
+    consent_grants,
+    consent_grant_upsert,
+    consent_requests_decided_once,
+    consent_approvals_listed_and_revoked,
+);
 
 async fn consent_grants(backend: Backend) {
     let Some((_db, store)) = open(backend).await else { return };
@@ -125,4 +130,80 @@ async fn consent_requests_decided_once(backend: Backend) {
     assert!(store.list_pending_consent_requests(&u.id, NOW + MINUTE).await.unwrap().is_empty(), "decided");
     assert_eq!(store.list_pending_consent_requests(&other.id, NOW).await.unwrap(), vec![theirs]);
     logged(&store, &[created, approved]).await;
+}
+
+async fn consent_approvals_listed_and_revoked(backend: Backend) {
+    let Some((_db, store)) = open(backend).await else { return };
+    let u = user("ada@example.com");
+    let other = user("grace@example.com");
+    store.create_user(&u, &[], &[]).await.unwrap();
+    store.create_user(&other, &[], &[]).await.unwrap();
+    let expires = NOW + 10 * MINUTE;
+    let approved = consent_request(&u.id, NOW, expires);
+    // Same (user, X, AS) as `approved`: listed together for the exchange.
+    let pending = ConsentRequest {
+        id: consent_request(&u.id, NOW, expires).id,
+        created: NOW + 1,
+        scopes: vec!["read".into(), "write".into()],
+        ..approved.clone()
+    };
+    let denied = consent_request(&u.id, NOW + 2, expires);
+    let theirs = ConsentRequest { user_id: other.id.clone(), ..consent_request(&other.id, NOW, expires) };
+    for r in [&approved, &pending, &denied, &theirs] {
+        store.create_consent_request(r, &[]).await.unwrap();
+    }
+    let granted = ev("app.oauth2.as.consent.grant", &approved.id);
+    assert!(store
+        .decide_consent_request(&approved.id, ConsentRequestStatus::Approved, NOW + MINUTE, from_ref(&granted))
+        .await
+        .unwrap());
+    let refused = ev("app.oauth2.as.consent.grant", &denied.id);
+    assert!(store
+        .decide_consent_request(&denied.id, ConsentRequestStatus::Denied, NOW + MINUTE, from_ref(&refused))
+        .await
+        .unwrap());
+    // A decision that does not happen writes no event.
+    let late = ev("app.oauth2.as.consent.grant", "late");
+    assert!(!store
+        .decide_consent_request(&denied.id, ConsentRequestStatus::Approved, NOW + MINUTE, from_ref(&late))
+        .await
+        .unwrap());
+    assert!(store.decide_consent_request(&theirs.id, ConsentRequestStatus::Approved, NOW, &[]).await.unwrap());
+
+    let for_pair = store.list_consent_requests_for(&u.id, &approved.client_id, &approved.auth_server_id).await.unwrap();
+    assert_eq!(for_pair.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), [&approved.id, &pending.id]);
+    assert_eq!(for_pair[0].status, ConsentRequestStatus::Approved);
+    assert_eq!(for_pair[1], pending, "all fields round-trip");
+    assert!(store
+        .list_consent_requests_for(&other.id, &approved.client_id, &approved.auth_server_id)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let approvals = store.list_consent_approvals(&u.id).await.unwrap();
+    let decided =
+        ConsentRequest { status: ConsentRequestStatus::Approved, decided: Some(NOW + MINUTE), ..approved.clone() };
+    assert_eq!(approvals, vec![decided.clone()], "approved only, not pending or denied");
+    assert_eq!(store.list_consent_approvals(&other.id).await.unwrap().len(), 1);
+
+    let revoked = ev("app.oauth2.as.consent.revoke", &approved.id);
+    assert!(
+        !store.revoke_consent_request(&other.id, &approved.id, NOW, from_ref(&late)).await.unwrap(),
+        "another user's"
+    );
+    assert!(!store.revoke_consent_request(&u.id, &denied.id, NOW, from_ref(&late)).await.unwrap(), "not approved");
+    assert!(!store.revoke_consent_request(&u.id, &pending.id, NOW, &[]).await.unwrap(), "still pending");
+    assert!(!store.revoke_consent_request(&u.id, "ocrabsent", NOW, &[]).await.unwrap());
+    // Revocation outlives the request's expiry: approvals do not expire.
+    let at = expires + MINUTE;
+    assert!(store.revoke_consent_request(&u.id, &approved.id, at, from_ref(&revoked)).await.unwrap());
+    assert!(!store.revoke_consent_request(&u.id, &approved.id, at, from_ref(&late)).await.unwrap(), "only once");
+    assert_eq!(
+        store.find_consent_request(&approved.id).await.unwrap(),
+        Some(ConsentRequest { status: ConsentRequestStatus::Revoked, revoked: Some(at), ..decided })
+    );
+    assert!(store.list_consent_approvals(&u.id).await.unwrap().is_empty());
+    assert_eq!(store.list_consent_approvals(&other.id).await.unwrap().len(), 1, "other users keep theirs");
+    logged(&store, &[granted, refused, revoked]).await;
+    not_logged(&store, &late).await;
 }

@@ -218,9 +218,11 @@ pub fn consent_grant(user_id: &str, client_id: &str, auth_server_id: &str, scope
 
 pub fn consent_request(user_id: &str, created: Millis, expires: Millis) -> ConsentRequest {
     ConsentRequest {
-        id: new_id(Prefix::ConsentRequest),
+        id: format!("{}{}", Prefix::ConsentRequest.as_str(), baton::domain::ids::new_secret()),
         user_id: user_id.into(),
         client_id: new_id(Prefix::Agent),
+        actor_id: Some(new_id(Prefix::Agent)),
+        subject_client_id: Some(new_id(Prefix::App)),
         connection_id: new_id(Prefix::Connection),
         auth_server_id: new_id(Prefix::AuthServer),
         scopes: vec!["read".into()],
@@ -228,5 +230,6 @@ pub fn consent_request(user_id: &str, created: Millis, expires: Millis) -> Conse
         created,
         expires,
         decided: None,
+        revoked: None,
     }
 }

@@ -2,14 +2,14 @@
 //! brokered consent requests (xaa.md §5), decided at most once.
 
 use super::rows::{all, one, to_json, ConsentGrantRow, ConsentRequestRow};
-use super::{constraint, with_pool, write_tx, SqlStore};
+use super::{constraint, insert_events, with_pool, write_tx, SqlStore};
 use crate::domain::{ConsentGrant, ConsentRequest, ConsentRequestStatus, LogRecord, Millis, TextEnum};
 use crate::store::{ConsentStore, StoreResult};
 use async_trait::async_trait;
 
 const GRANT_COLS: &str = "id, user_id, client_id, auth_server_id, scope_id, scope_name, source, created, last_updated";
-const REQUEST_COLS: &str =
-    "id, user_id, client_id, connection_id, auth_server_id, scopes, status, created, expires, decided";
+const REQUEST_COLS: &str = "id, user_id, client_id, actor_id, subject_client_id, connection_id, auth_server_id, \
+                            scopes, status, created, expires, decided, revoked";
 
 #[async_trait]
 impl ConsentStore for SqlStore {
@@ -90,12 +90,15 @@ impl ConsentStore for SqlStore {
     async fn create_consent_request(&self, request: &ConsentRequest, events: &[LogRecord]) -> StoreResult<()> {
         write_tx!(self, events, |tx| {
             sqlx::query(
-                "INSERT INTO consent_requests (id, user_id, client_id, connection_id, auth_server_id, scopes, status, \
-                 created, expires, decided) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO consent_requests (id, user_id, client_id, actor_id, subject_client_id, connection_id, \
+                 auth_server_id, scopes, status, created, expires, decided, revoked) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
             .bind(&request.id)
             .bind(&request.user_id)
             .bind(&request.client_id)
+            .bind(&request.actor_id)
+            .bind(&request.subject_client_id)
             .bind(&request.connection_id)
             .bind(&request.auth_server_id)
             .bind(to_json(&request.scopes))
@@ -103,6 +106,7 @@ impl ConsentStore for SqlStore {
             .bind(request.created)
             .bind(request.expires)
             .bind(request.decided)
+            .bind(request.revoked)
             .execute(&mut *tx)
             .await
             .map_err(constraint("userId"))?;
@@ -136,8 +140,9 @@ impl ConsentStore for SqlStore {
         now: Millis,
         events: &[LogRecord],
     ) -> StoreResult<bool> {
-        write_tx!(self, events, |tx| {
-            sqlx::query(
+        // The events are written only when the decision was taken, in the same transaction.
+        write_tx!(self, &[] as &[LogRecord], |tx| {
+            let changed = sqlx::query(
                 "UPDATE consent_requests SET status = $2, decided = $3 WHERE id = $1 AND status = $4 AND expires > $3",
             )
             .bind(id)
@@ -147,7 +152,72 @@ impl ConsentStore for SqlStore {
             .execute(&mut *tx)
             .await?
             .rows_affected()
-                > 0
+                > 0;
+            if changed {
+                insert_events!(tx, events);
+            }
+            changed
+        })
+    }
+
+    async fn list_consent_requests_for(
+        &self,
+        user_id: &str,
+        client_id: &str,
+        auth_server_id: &str,
+    ) -> StoreResult<Vec<ConsentRequest>> {
+        let sql = format!(
+            "SELECT {REQUEST_COLS} FROM consent_requests WHERE user_id = $1 AND client_id = $2 AND auth_server_id = $3 \
+             ORDER BY created, id"
+        );
+        all(with_pool!(self, |p| {
+            sqlx::query_as::<_, ConsentRequestRow>(&sql)
+                .bind(user_id)
+                .bind(client_id)
+                .bind(auth_server_id)
+                .fetch_all(p)
+                .await?
+        }))
+    }
+
+    async fn list_consent_approvals(&self, user_id: &str) -> StoreResult<Vec<ConsentRequest>> {
+        let sql = format!(
+            "SELECT {REQUEST_COLS} FROM consent_requests WHERE user_id = $1 AND status = $2 ORDER BY created, id"
+        );
+        all(with_pool!(self, |p| {
+            sqlx::query_as::<_, ConsentRequestRow>(&sql)
+                .bind(user_id)
+                .bind(ConsentRequestStatus::Approved.as_str())
+                .fetch_all(p)
+                .await?
+        }))
+    }
+
+    async fn revoke_consent_request(
+        &self,
+        user_id: &str,
+        id: &str,
+        now: Millis,
+        events: &[LogRecord],
+    ) -> StoreResult<bool> {
+        // The events are written only when the state changed, in the same transaction.
+        write_tx!(self, &[] as &[LogRecord], |tx| {
+            let changed = sqlx::query(
+                "UPDATE consent_requests SET status = $3, revoked = $4 WHERE id = $1 AND user_id = $2 AND status = $5",
+            )
+            .bind(id)
+            .bind(user_id)
+            .bind(ConsentRequestStatus::Revoked.as_str())
+            .bind(now)
+            .bind(ConsentRequestStatus::Approved.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                > 0;
+            if changed {
+                insert_events!(tx, events);
+            }
+            changed
         })
     }
 }

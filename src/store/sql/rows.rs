@@ -235,12 +235,14 @@ row!(ConsentGrantRow => ConsentGrant {
 });
 
 row!(ConsentRequestRow => ConsentRequest {
-    id: String, user_id: String, client_id: String, connection_id: String, auth_server_id: String, scopes: String,
-    status: String, created: i64, expires: i64, decided: Option<i64>,
+    id: String, user_id: String, client_id: String, actor_id: Option<String>, subject_client_id: Option<String>,
+    connection_id: String, auth_server_id: String, scopes: String, status: String, created: i64, expires: i64,
+    decided: Option<i64>, revoked: Option<i64>,
 } |r| ConsentRequest {
-    id: r.id, user_id: r.user_id, client_id: r.client_id, connection_id: r.connection_id,
-    auth_server_id: r.auth_server_id, scopes: json_of(&r.scopes)?, status: enum_of(&r.status)?, created: r.created,
-    expires: r.expires, decided: r.decided,
+    id: r.id, user_id: r.user_id, client_id: r.client_id, actor_id: r.actor_id,
+    subject_client_id: r.subject_client_id, connection_id: r.connection_id, auth_server_id: r.auth_server_id,
+    scopes: json_of(&r.scopes)?, status: enum_of(&r.status)?, created: r.created, expires: r.expires,
+    decided: r.decided, revoked: r.revoked,
 });
 
 row!(ApiTokenRow => ApiToken {

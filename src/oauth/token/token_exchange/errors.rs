@@ -148,14 +148,27 @@ pub fn resource() -> OAuthError {
     )
 }
 
-/// Brokered consent is not implemented yet: answered without a `consent_uri` (xaa.md §5).
+/// Consent needed (xaa.md §5): the granted scopes that lack approval, and where the user
+/// decides.
 #[must_use]
-pub fn consent_required(scopes: &[String]) -> OAuthError {
+pub fn consent_required(lacking: &[String], consent_uri: &str) -> OAuthError {
     OAuthError::new(
         StatusCode::BAD_REQUEST,
         "consent_required",
         "consent_required_token_exchange",
-        format!("The following scopes require user consent: {}", super::super::errors::bracketed(scopes)),
+        format!("The following scopes require user consent: {}", super::super::errors::bracketed(lacking)),
+    )
+    .with("consent_uri", consent_uri)
+}
+
+/// The user denied the open request (xaa.md §5), until it expires.
+#[must_use]
+pub fn consent_denied() -> OAuthError {
+    OAuthError::new(
+        StatusCode::BAD_REQUEST,
+        "access_denied",
+        "consent_denied",
+        "The resource owner or authorization server denied the request.",
     )
 }
 

@@ -3,13 +3,11 @@
 //! the first failure: client authentication (done by the endpoint; `precheck` adds the
 //! custom-AS and `none` rows) → `requested_token_type` → `subject_token_type`, `subject_token`,
 //! the actor-token pair → `actor_token` → `audience` → the subject token (`subject`) →
-//! connection, `resource`, scopes (`access`) → consent → the `act` chain, signing (`id_jag`),
-//! the `app.oauth2.token.grant.id_jag` event and the response.
-//!
-//! Brokered consent (xaa.md §5) is not implemented yet: a connection with `consentRequired`
-//! answers `consent_required` for a user subject, without a `consent_uri`.
+//! connection, `resource`, scopes (`access`) → brokered consent (`consent`, xaa.md §5) → the
+//! `act` chain, signing (`id_jag`), the `app.oauth2.token.grant.id_jag` event and the response.
 
 mod access;
+pub mod consent;
 pub mod errors;
 mod id_jag;
 mod subject;
@@ -130,10 +128,14 @@ pub async fn exchange(
 
     let subject = subject::check(state, req, kind, subject_token, log).await?;
     let access = access::evaluate(store, req.client, &server, &grant, log).await?;
-    if access.connection.consent_required && subject.user.is_some() {
-        // Brokered consent (xaa.md §5) is not implemented: no consent request is opened.
-        return Err(errors::consent_required(&access.granted));
-    }
+    let ask = consent::Ask {
+        actor: &actor,
+        subject: &subject,
+        server: &server,
+        connection: &access.connection,
+        granted: &access.granted,
+    };
+    consent::check(state, req, &ask, log).await?;
     let a = Principal { sub: actor.client_id(), sub_profile: actor.sub_profile() };
     let c = Principal { sub: subject.client.client_id(), sub_profile: subject.client.sub_profile() };
     let chain = act::build(a, c, subject.act.as_ref(), act::DEFAULT_MAX_DEPTH).map_err(|e| match e {
