@@ -33,6 +33,17 @@ pub struct ConfigArgs {
     /// Comma-separated origins allowed by CORS (exact scheme://host:port).
     #[arg(long, env = "BATON_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Option<Vec<String>>,
+    /// Deepest `act` chain a token exchange may issue (xaa.md §4.5 `max_act_depth`), 1–20
+    /// [default: 5].
+    #[arg(long, env = "BATON_MAX_ACT_DEPTH")]
+    pub max_act_depth: Option<usize>,
+    /// How long a pending brokered consent request stays open (xaa.md §5), 60–86400
+    /// [default: 600].
+    #[arg(long, env = "BATON_CONSENT_REQUEST_TTL_SECONDS")]
+    pub consent_request_ttl_seconds: Option<u32>,
+    /// Idle lifetime of a browser session (slid on use), 5–1440 [default: 120].
+    #[arg(long, env = "BATON_SESSION_IDLE_MINUTES")]
+    pub session_idle_minutes: Option<u32>,
 }
 
 /// Secrets come only from the environment (or the TOML file), never from flags, so they do
@@ -47,6 +58,9 @@ struct FileConfig {
     keys_dir: Option<PathBuf>,
     log_format: Option<String>,
     cors_origins: Option<Vec<String>>,
+    max_act_depth: Option<usize>,
+    consent_request_ttl_seconds: Option<u32>,
+    session_idle_minutes: Option<u32>,
     admin_api_token: Option<String>,
     key_encryption_key: Option<String>,
 }
@@ -61,6 +75,12 @@ pub struct Config {
     pub keys_dir: PathBuf,
     pub log_json: bool,
     pub cors_origins: Vec<String>,
+    /// Deepest `act` chain a token exchange may issue (xaa.md §4.5).
+    pub max_act_depth: usize,
+    /// How long a pending (or denied) brokered consent request stays open (xaa.md §5).
+    pub consent_request_ttl_seconds: u32,
+    /// Idle lifetime of a browser session.
+    pub session_idle_minutes: u32,
     pub admin_api_token: Option<String>,
     pub key_encryption_key: Option<String>,
 }
@@ -73,6 +93,9 @@ impl std::fmt::Debug for Config {
             .field("database_url", &crate::store::sql::redact(&self.database_url))
             .field("seed", &self.seed)
             .field("keys_dir", &self.keys_dir)
+            .field("max_act_depth", &self.max_act_depth)
+            .field("consent_request_ttl_seconds", &self.consent_request_ttl_seconds)
+            .field("session_idle_minutes", &self.session_idle_minutes)
             .field("admin_api_token", &self.admin_api_token.as_ref().map(|_| "***"))
             .field("key_encryption_key", &self.key_encryption_key.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
@@ -81,6 +104,12 @@ impl std::fmt::Debug for Config {
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/baton.db";
+/// Default `max_act_depth` (xaa.md §4.5).
+pub const DEFAULT_MAX_ACT_DEPTH: usize = crate::jose::act::DEFAULT_MAX_DEPTH;
+/// Default lifetime of a pending consent request: 10 minutes (xaa.md §5).
+pub const DEFAULT_CONSENT_REQUEST_TTL_SECONDS: u32 = 600;
+/// Default idle lifetime of a session: 2 hours.
+pub const DEFAULT_SESSION_IDLE_MINUTES: u32 = 120;
 
 impl Config {
     /// Resolves flags/env over the TOML file over defaults, then validates.
@@ -109,6 +138,15 @@ impl Config {
                 other => anyhow::bail!("log format must be `text` or `json`, not {other:?}"),
             },
             cors_origins: args.cors_origins.clone().or(file.cors_origins).unwrap_or_default(),
+            max_act_depth: args.max_act_depth.or(file.max_act_depth).unwrap_or(DEFAULT_MAX_ACT_DEPTH),
+            consent_request_ttl_seconds: args
+                .consent_request_ttl_seconds
+                .or(file.consent_request_ttl_seconds)
+                .unwrap_or(DEFAULT_CONSENT_REQUEST_TTL_SECONDS),
+            session_idle_minutes: args
+                .session_idle_minutes
+                .or(file.session_idle_minutes)
+                .unwrap_or(DEFAULT_SESSION_IDLE_MINUTES),
             admin_api_token: env("BATON_ADMIN_API_TOKEN").or(file.admin_api_token),
             key_encryption_key: env("BATON_KEY_ENCRYPTION_KEY").or(file.key_encryption_key),
         };
@@ -124,10 +162,37 @@ impl Config {
             "issuer must be an http(s) URL without query or fragment: {:?}",
             self.issuer
         );
+        anyhow::ensure!(
+            (1..=20).contains(&self.max_act_depth),
+            "max_act_depth (BATON_MAX_ACT_DEPTH) must be between 1 and 20, not {}",
+            self.max_act_depth
+        );
+        anyhow::ensure!(
+            (60..=86_400).contains(&self.consent_request_ttl_seconds),
+            "consent_request_ttl_seconds (BATON_CONSENT_REQUEST_TTL_SECONDS) must be between 60 and 86400, not {}",
+            self.consent_request_ttl_seconds
+        );
+        anyhow::ensure!(
+            (5..=1440).contains(&self.session_idle_minutes),
+            "session_idle_minutes (BATON_SESSION_IDLE_MINUTES) must be between 5 and 1440, not {}",
+            self.session_idle_minutes
+        );
         if let Some(t) = &self.admin_api_token {
             anyhow::ensure!(t.len() >= 16, "BATON_ADMIN_API_TOKEN must be at least 16 characters");
         }
         Ok(())
+    }
+
+    /// The lifetime of a pending consent request, in milliseconds.
+    #[must_use]
+    pub fn consent_request_ttl_ms(&self) -> i64 {
+        i64::from(self.consent_request_ttl_seconds) * 1000
+    }
+
+    /// The idle lifetime of a session, in milliseconds.
+    #[must_use]
+    pub fn session_idle_ms(&self) -> i64 {
+        i64::from(self.session_idle_minutes) * 60 * 1000
     }
 
     /// True when the issuer is `https://` or loopback `http://` (xaa.md §10: the MCP SDKs
@@ -149,6 +214,9 @@ impl Config {
             keys_dir: keys_dir.to_owned(),
             log_json: false,
             cors_origins: Vec::new(),
+            max_act_depth: DEFAULT_MAX_ACT_DEPTH,
+            consent_request_ttl_seconds: DEFAULT_CONSENT_REQUEST_TTL_SECONDS,
+            session_idle_minutes: DEFAULT_SESSION_IDLE_MINUTES,
             admin_api_token: None,
             key_encryption_key: Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8".into()),
         }
@@ -158,4 +226,40 @@ impl Config {
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
     let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Config {
+        Config::for_tests("http://127.0.0.1:8080", "sqlite::memory:", Path::new("keys"))
+    }
+
+    #[test]
+    fn defaults_are_valid_and_ranges_are_checked() {
+        let c = base();
+        assert_eq!((c.max_act_depth, c.consent_request_ttl_seconds, c.session_idle_minutes), (5, 600, 120));
+        assert_eq!((c.consent_request_ttl_ms(), c.session_idle_ms()), (600_000, 7_200_000));
+        c.validate().unwrap();
+        for (depth, ttl, idle, ok) in [
+            (1, 60, 5, true),
+            (20, 86_400, 1440, true),
+            (0, 600, 120, false),
+            (21, 600, 120, false),
+            (5, 59, 120, false),
+            (5, 86_401, 120, false),
+            (5, 600, 4, false),
+            (5, 600, 1441, false),
+        ] {
+            let c =
+                Config { max_act_depth: depth, consent_request_ttl_seconds: ttl, session_idle_minutes: idle, ..base() };
+            assert_eq!(c.validate().is_ok(), ok, "{depth} {ttl} {idle}");
+        }
+        let c = Config { max_act_depth: 0, ..base() };
+        assert_eq!(
+            c.validate().unwrap_err().to_string(),
+            "max_act_depth (BATON_MAX_ACT_DEPTH) must be between 1 and 20, not 0"
+        );
+    }
 }

@@ -21,7 +21,8 @@ pub async fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         tracing::info!(seed = %path.display(), created = report.created, updated = report.updated, unchanged = report.unchanged, "seed applied");
     }
     let sign_in_limiter = Arc::default();
-    Ok(AppState { store, config: Arc::new(config), clock, keys, org: Arc::new(org), sign_in_limiter })
+    let remote_jwks = Arc::default();
+    Ok(AppState { store, config: Arc::new(config), clock, keys, org: Arc::new(org), sign_in_limiter, remote_jwks })
 }
 
 /// The KEK from configuration, or the dev file under `keys/` (with a warning).

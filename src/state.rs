@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::Org;
 use crate::jose::KeyRing;
+use crate::oauth::remote_jwks::RemoteJwks;
 use crate::store::DynStore;
 use std::sync::Arc;
 
@@ -18,6 +19,8 @@ pub struct AppState {
     pub org: Arc<Org>,
     /// Failed sign-ins per client address and typed username, in this process's memory.
     pub sign_in_limiter: Arc<SignInLimiter>,
+    /// JWKS of external trusted issuers fetched from their `jwks_uri`, cached in memory.
+    pub remote_jwks: Arc<RemoteJwks>,
 }
 
 impl AppState {

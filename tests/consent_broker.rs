@@ -289,4 +289,85 @@ async fn unknown_requests_and_machine_subjects(backend: Backend) {
     assert_eq!(s.state.store.list_pending_consent_requests(USER, s.clock.now_ms()).await.unwrap().len(), 1);
 }
 
-backend_tests!(approve_then_revoke, deny_until_expiry, unknown_requests_and_machine_subjects);
+/// "Approvals are listed and revocable": `GET /consent/requests` signs the user in, lists only
+/// their approvals, and each Revoke (CSRF-protected) returns to the list.
+async fn approvals_listed_and_revocable(backend: Backend) {
+    let Some(s) = consenting(backend).await else { return };
+    let list = s.url("/consent/requests");
+    let empty = r#"id="empty""#;
+
+    // Without a session: the sign-in page, which comes back to the list.
+    let mut b = Browser::new(&s);
+    let page = b.get(&list).await;
+    assert!(page.is_sign_in_page(), "{}: {}", page.status, page.body);
+    assert_eq!(page.form().get("consent_request"), Some("list"));
+    let after = b.sign_in(&page, LOGIN, PASSWORD).await;
+    assert_eq!((after.status, after.location()), (302, list.as_str()), "{}", after.body);
+    let page = b.get(&list).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(empty), "{}", page.body);
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
+    assert!(page.header("content-security-policy").unwrap().contains("frame-ancestors 'none'"));
+
+    // Approve a request through the real pages; a pending one is not listed.
+    let t1 = t1(&s).await;
+    let uri = consent_uri(&s, &exchange(&s, &t1).await);
+    let id = uri.rsplit('/').next().unwrap().to_owned();
+    assert!(b.get(&list).await.body.contains(empty), "pending requests are not approvals");
+    let page = b.get(&uri).await;
+    assert!(page.is_consent_page(), "{}: {}", page.status, page.body);
+    assert!(page.body.contains(&format!(r#"href="{list}""#)), "the request page links to the list");
+    assert_eq!(b.decide(&page, "allow").await.status, 200);
+    assert_eq!(exchange(&s, &t1).await.status, 200);
+
+    // The list shows it: agent, subject client, audience AS and issuer, scopes, when.
+    let page = b.get(&list).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(!page.body.contains(empty), "{}", page.body);
+    let decided = s.state.store.find_consent_request(&id).await.unwrap().unwrap().decided.unwrap();
+    let text = browser::unescape(&page.body);
+    let issuer = s.url(&format!("/oauth2/{KNOWLEDGE}"));
+    let approved = baton::clock::iso8601(decided);
+    for expected in [ORCHESTRATOR, CHAT, "Corp Knowledge", issuer.as_str(), EXECUTE, LOGIN, approved.as_str()] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+    let form = page.form();
+    assert_eq!(form.action, format!("{uri}/revoke"));
+    assert_eq!(form.get("return"), Some("list"));
+
+    // Another user's list does not show it, and they cannot revoke it.
+    let other_login = other_user(&s).await;
+    let mut intruder = Browser::new(&s);
+    assert_eq!(intruder.sign_in_directly(&other_login, PASSWORD).await.status, 200);
+    let theirs = intruder.get(&list).await;
+    assert_eq!(theirs.status, 200, "{}", theirs.body);
+    assert!(theirs.body.contains(empty), "{}", theirs.body);
+    assert!(!theirs.body.contains(&id) && !theirs.body.contains(ORCHESTRATOR), "{}", theirs.body);
+    assert!(browser::unescape(&theirs.body).contains(&other_login));
+    let csrf = intruder.get("/login").await.form().get("csrf_token").unwrap().to_owned();
+    let fields = vec![("csrf_token".to_owned(), csrf), ("return".to_owned(), "list".to_owned())];
+    assert_eq!(intruder.post(&form.action, &fields).await.status, 403);
+
+    // Revoke from the list: CSRF required, then 303 back to the list, now empty.
+    assert_eq!(b.post(&form.action, &without(&form.fields, "csrf_token")).await.status, 403);
+    let r = b.post(&form.action, &form.fields).await;
+    assert_eq!((r.status, r.location()), (303, list.as_str()), "{}", r.body);
+    let page = b.get(&list).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(empty), "{}", page.body);
+    assert_eq!(s.events("app.oauth2.as.consent.revoke").await.len(), 1);
+    assert!(s.state.store.list_consent_approvals(USER).await.unwrap().is_empty());
+
+    // The next exchange asks again.
+    let again = consent_uri(&s, &exchange(&s, &t1).await);
+    assert_ne!(again, uri);
+}
+
+backend_tests!(
+    approve_then_revoke,
+    deny_until_expiry,
+    unknown_requests_and_machine_subjects,
+    approvals_listed_and_revocable
+);

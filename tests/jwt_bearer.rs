@@ -547,7 +547,7 @@ async fn org_as_refuses(backend: Backend) {
     );
 }
 /// An external issuer configured on the AS with an inline JWKS is trusted; one with only a
-/// `jwks_uri` is not (baton does not fetch keys).
+/// `jwks_uri` whose keys cannot be fetched is not (fetching itself: `tests/remote_jwks.rs`).
 async fn external_trusted_issuer(backend: Backend) {
     let Some(s) = seeded(backend).await else { return };
     let idp = "https://idp.streamward.example";
@@ -566,7 +566,8 @@ async fn external_trusted_issuer(backend: Backend) {
     let by_uri = TrustedIssuer {
         id: "tisExternalIdp000002".into(),
         issuer: "https://uri-only.example".into(),
-        jwks_uri: Some("https://uri-only.example/keys".into()),
+        // A closed loopback port: the fetch fails without leaving the machine.
+        jwks_uri: Some("https://127.0.0.1:9/keys".into()),
         jwks: None,
         ..trusted.clone()
     };

@@ -16,7 +16,7 @@ use baton::domain::{AgentStatus, Operation};
 use baton::store::LogQuery;
 use browser::{authorize_url, chat_request, with, Browser, PASSWORD};
 use common::oauth::{
-    assert_jti, assertion_claims, basic, path, pkce, seeded, sign_assertion, Reply, ASSERTION_TYPE, CHAT,
+    assert_jti, assertion_claims, basic, path, pkce, seeded, seeded_with, sign_assertion, Reply, ASSERTION_TYPE, CHAT,
     CHAT_REDIRECT, CHAT_SECRET, CKA, KNOWLEDGE, LOGIN, ORCHESTRATOR, USER,
 };
 use common::{Backend, TestServer};
@@ -525,4 +525,20 @@ async fn variations_that_must_fail(backend: Backend) {
     assert_eq!(i.body, json!({"active": false}), "{}", i.text);
 }
 
-backend_tests!(chain_with_real_tokens_and_one_log_query, variations_that_must_fail);
+/// `--max-act-depth 2`: hop 3 (a chain of two) still works, hop 7 (three) fails.
+async fn max_act_depth_is_configurable(backend: Backend) {
+    let Some(s) = seeded_with(backend, |c| c.max_act_depth = 2).await else { return };
+    let (r, _, _) = hop1(&s).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let t1 = r.body["access_token"].as_str().unwrap().to_owned();
+    let j1 = id_jag_of(&exchange(&s, ORCHESTRATOR, &t1, KNOWLEDGE, Some(KNOWLEDGE_AUD), EXECUTE).await, EXECUTE);
+    let t2 = access_token_of(&redeem(&s, KNOWLEDGE, ORCHESTRATOR, "orchestrator", &j1).await, EXECUTE);
+    exchange(&s, CKA, &t2, AURORA, None, READ).await.assert_error(
+        400,
+        "invalid_request",
+        "The 'subject_token' 'act' claim contains too many nested actors.",
+    );
+    assert_eq!(last_reason(&s, ID_JAG_EVENT).await, "invalid_subject_token_act_claim_depth");
+}
+
+backend_tests!(chain_with_real_tokens_and_one_log_query, variations_that_must_fail, max_act_depth_is_configurable);

@@ -13,6 +13,6 @@ pub mod session;
 pub mod signin;
 pub mod throttle;
 
-pub use session::{SESSION_COOKIE, SESSION_IDLE_MS};
+pub use session::SESSION_COOKIE;
 pub use signin::{verify_credentials, SignInError};
 pub use throttle::SignInLimiter;

@@ -1,6 +1,7 @@
 //! Browser sessions (okta-surface.md §4.3, §7.4): the `baton_sid` cookie holds a 256-bit random
-//! secret; the store keeps only its SHA-256 hash. A session lives 2 h past its last use (the
-//! authorize pipeline slides it with `touch_session`), records `auth_time` and `amr: ["pwd"]`.
+//! secret; the store keeps only its SHA-256 hash. A session lives `session_idle_minutes` (default
+//! 2 h) past its last use (the authorize pipeline slides it with `touch_session`), records
+//! `auth_time` and `amr: ["pwd"]`.
 //! Starting a session ends the one the browser had before (no fixation, one user per
 //! browser) and records the user's `last_login`.
 
@@ -13,9 +14,6 @@ use crate::store::StoreResult;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "baton_sid";
-/// Idle lifetime of a session.
-pub const SESSION_IDLE_MS: i64 = 2 * 60 * 60 * 1000;
-
 /// A session that was just created, with the raw cookie value (shown once, never stored).
 #[derive(Debug, Clone)]
 pub struct NewSession {
@@ -31,7 +29,7 @@ pub async fn find_live(state: &AppState, cookie: &str) -> StoreResult<Option<Ses
 /// Slides the idle expiry of a session in use.
 pub async fn touch(state: &AppState, session: &Session) -> StoreResult<()> {
     let now = state.clock.now_ms();
-    state.store.touch_session(&session.id, now, now + SESSION_IDLE_MS).await
+    state.store.touch_session(&session.id, now, now + state.config.session_idle_ms()).await
 }
 
 /// Creates a session for `user`, authenticated at `auth_time`, writing `start_event` (a
@@ -57,7 +55,7 @@ pub async fn start(
         user_id: user.id.clone(),
         created: now,
         last_seen: now,
-        expires: now + SESSION_IDLE_MS,
+        expires: now + state.config.session_idle_ms(),
         auth_time,
         amr: vec!["pwd".to_owned()],
         ended: None,

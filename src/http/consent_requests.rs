@@ -3,6 +3,9 @@
 //! approves or denies a PENDING request; `POST …/revoke` withdraws an approval (later exchanges
 //! ask again). Only the request's user may see or decide it (others get 403); an unknown id,
 //! or a pending or denied request past its expiry, is 404. Both forms need the CSRF token.
+//! `GET /consent/requests` lists the signed-in user's approvals ("approvals are listed and
+//! revocable"), each with a Revoke form whose hidden `return=list` brings the browser back to
+//! the list (303) instead of a message page.
 //!
 //! Events, each written in the same store call as the change: approving logs
 //! `app.oauth2.as.consent.grant` (SUCCESS); denying logs the same type with outcome FAILURE,
@@ -15,11 +18,12 @@ use super::interaction::{current_session, redirect};
 use super::{csrf, login, pages};
 use crate::audit::{Event, Target};
 use crate::authn::events::user_actor;
+use crate::clock::iso8601;
 use crate::domain::{ConsentRequest, ConsentRequestStatus, Session, TextEnum, User};
 use crate::oauth::authorize::{ConsentScope, PageError};
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
-use crate::oauth::token::token_exchange::consent::{request_path, well_formed_id};
+use crate::oauth::token::token_exchange::consent::{request_path, well_formed_id, LIST_MARKER, LIST_PATH};
 use crate::policy::join;
 use crate::state::AppState;
 use axum::extract::rejection::PathRejection;
@@ -31,6 +35,7 @@ use axum::Router;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route(LIST_PATH, get(list))
         .route("/consent/requests/{id}", get(show).post(decide))
         .route("/consent/requests/{id}/revoke", post(revoke))
 }
@@ -115,12 +120,17 @@ async fn name_of(state: &AppState, client_id: &str) -> Result<String, crate::sto
         .map_or_else(|| client_id.to_owned(), |c| format!("{} ({})", c.display_name(), c.client_id())))
 }
 
-async fn render(
-    state: &AppState,
-    headers: &HeaderMap,
-    request: &ConsentRequest,
-    user: &User,
-) -> Result<Response, crate::store::StoreError> {
+/// Who asks for what in `request`: A (and X when it differs), C, the audience AS, the scopes.
+struct Parties {
+    agent: String,
+    client: Option<String>,
+    subject_client: String,
+    auth_server: String,
+    issuer: String,
+    scopes: Vec<ConsentScope>,
+}
+
+async fn describe(state: &AppState, request: &ConsentRequest) -> Result<Parties, crate::store::StoreError> {
     let store = state.store.as_ref();
     let actor_id = request.actor_id.as_deref().unwrap_or(&request.client_id);
     let agent = name_of(state, actor_id).await?;
@@ -133,7 +143,7 @@ async fn render(
     let auth_server = server.as_ref().map_or_else(|| request.auth_server_id.clone(), |s| s.name.clone());
     let issuer = state.custom_issuer(&request.auth_server_id);
     let defined = store.list_scopes(&request.auth_server_id).await?;
-    let scopes: Vec<ConsentScope> = request
+    let scopes = request
         .scopes
         .iter()
         .map(|name| {
@@ -145,27 +155,84 @@ async fn render(
             }
         })
         .collect();
+    Ok(Parties { agent, client, subject_client, auth_server, issuer, scopes })
+}
+
+/// `response` with the CSRF cookie, if a new one was minted.
+fn with_cookie(mut response: Response, cookie: Option<axum::http::HeaderValue>) -> Response {
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+async fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: &ConsentRequest,
+    user: &User,
+) -> Result<Response, crate::store::StoreError> {
+    let p = describe(state, request).await?;
     let (csrf, cookie) = csrf::token_for_form(state, headers);
     let action = format!("{}{}", state.base(), request_path(&request.id));
     let revoke_action = format!("{action}/revoke");
+    let list = format!("{}{LIST_PATH}", state.base());
     let page = pages::ConsentRequestPage {
         action: &action,
         revoke_action: &revoke_action,
         csrf: &csrf,
         status: request.status.as_str(),
-        agent: &agent,
-        client: client.as_deref(),
-        subject_client: &subject_client,
-        auth_server: &auth_server,
-        issuer: &issuer,
+        agent: &p.agent,
+        client: p.client.as_deref(),
+        subject_client: &p.subject_client,
+        auth_server: &p.auth_server,
+        issuer: &p.issuer,
         user: user.profile.login(),
-        scopes: &scopes,
+        scopes: &p.scopes,
+        list: &list,
     };
-    let mut response = pages::consent_request(&page);
-    if let Some(cookie) = cookie {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(with_cookie(pages::consent_request(&page), cookie))
+}
+
+/// `GET /consent/requests`: the signed-in user's approvals (signing in first if needed).
+async fn list(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match list_page(&state, &headers).await {
+        Ok(response) => response,
+        Err(e) => pages::error(&PageError::internal(&e)),
     }
-    Ok(response)
+}
+
+async fn list_page(state: &AppState, headers: &HeaderMap) -> Result<Response, crate::store::StoreError> {
+    let session = current_session(state, headers).await?;
+    let user = match session {
+        Some(session) => state.store.find_user(&session.user_id).await?,
+        None => None,
+    };
+    let Some(user) = user else { return Ok(login::standalone_page(state, headers, Some(LIST_MARKER), "", None)) };
+    let mut approvals = Vec::new();
+    for request in state.store.list_consent_approvals(&user.id).await? {
+        let p = describe(state, &request).await?;
+        approvals.push(pages::ApprovalRow {
+            revoke_action: format!("{}{}/revoke", state.base(), request_path(&request.id)),
+            agent: p.agent,
+            client: p.client,
+            subject_client: p.subject_client,
+            auth_server: p.auth_server,
+            issuer: p.issuer,
+            scopes: p.scopes,
+            approved: iso8601(request.decided.unwrap_or(request.created)),
+        });
+    }
+    let (csrf, cookie) = csrf::token_for_form(state, headers);
+    let page = pages::ConsentApprovalsPage { csrf: &csrf, user: user.profile.login(), approvals: &approvals };
+    Ok(with_cookie(pages::consent_approvals(&page), cookie))
+}
+
+/// 303 to the list of approvals (after a revocation from it).
+fn back_to_list(state: &AppState) -> Response {
+    let mut response = redirect(&format!("{}{LIST_PATH}", state.base()));
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    response
 }
 
 /// What every POST checks first: the form, its CSRF token, the request, its owner. `Err` is
@@ -287,10 +354,11 @@ async fn revoke(
     headers: HeaderMap,
     form: Result<Params, OAuthError>,
 ) -> Response {
-    let (_, request, session, user) = match post_prelude(&state, &headers, &id_of(id), form).await {
+    let (form, request, session, user) = match post_prelude(&state, &headers, &id_of(id), form).await {
         Ok(parts) => parts,
         Err(response) => return response,
     };
+    let to_list = form.get("return") == Some(LIST_MARKER);
     if request.status != ConsentRequestStatus::Approved {
         return conflict("Only an approved consent request can be revoked.");
     }
@@ -310,6 +378,7 @@ async fn revoke(
     };
     let record = event.build(&ctx.0, now);
     match state.store.revoke_consent_request(&user.id, &request.id, now, &[record]).await {
+        Ok(true) if to_list => back_to_list(&state),
         Ok(true) => pages::message("Access revoked", "The agent must ask for your approval again."),
         Ok(false) => conflict("Only an approved consent request can be revoked."),
         Err(e) => pages::error(&PageError::internal(&e)),

@@ -4,8 +4,8 @@
 //! `authorize` and `as`) resumes the authorize pipeline, told that the user has just signed in;
 //! on failure the pipeline re-validates the request and shows the page again with the reason.
 //! A form that carries a brokered consent request (hidden `consent_request`, xaa.md §5) goes
-//! back to that request's page after signing in; only a well-formed request id is carried, so
-//! this is no open redirect.
+//! back to that request's page (or, carrying `list`, to the list of approvals) after signing
+//! in; only a well-formed request id or `list` is carried, so this is no open redirect.
 
 use super::context::RequestContext;
 use super::cookies::{self, SameSite};
@@ -17,7 +17,7 @@ use crate::authn::{session, verify_credentials, SignInError, SESSION_COOKIE};
 use crate::domain::{Session, User};
 use crate::oauth::authorize::{self, Happened, Input, PageError, SignInRetry};
 use crate::oauth::error::OAuthError;
-use crate::oauth::token::token_exchange::consent::{request_path, well_formed_id};
+use crate::oauth::token::token_exchange::consent::return_path;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -91,10 +91,10 @@ async fn submit(
     if form.get("authorize").is_some() {
         return resume(&state, &ctx, &headers, &form, previous, result).await;
     }
-    let consent_request = form.get("consent_request").filter(|id| well_formed_id(id));
+    let consent_request = form.get("consent_request").and_then(|v| Some((v, return_path(v)?)));
     match (result, consent_request) {
-        (Ok((_, new)), Some(id)) => {
-            let mut response = redirect(&format!("{}{}", state.base(), request_path(id)));
+        (Ok((_, new)), Some((_, back))) => {
+            let mut response = redirect(&format!("{}{back}", state.base()));
             response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &new.cookie));
             response
         }
@@ -104,7 +104,9 @@ async fn submit(
             response.headers_mut().append(header::SET_COOKIE, session_cookie(&state, &new.cookie));
             response
         }
-        (Err(e), id) => standalone_page(&state, &headers, id, username, Some(&e.message(state.clock.now_ms()))),
+        (Err(e), carried) => {
+            standalone_page(&state, &headers, carried.map(|(v, _)| v), username, Some(&e.message(state.clock.now_ms())))
+        }
     }
 }
 

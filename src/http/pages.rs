@@ -66,6 +66,30 @@ pub struct ConsentRequestPage<'a> {
     pub issuer: &'a str,
     pub user: &'a str,
     pub scopes: &'a [ConsentScope],
+    /// The signed-in user's list of approvals.
+    pub list: &'a str,
+}
+
+/// One approval on the list: who may act, at which AS, with which scopes, since when.
+pub struct ApprovalRow {
+    pub revoke_action: String,
+    pub agent: String,
+    pub client: Option<String>,
+    pub subject_client: String,
+    pub auth_server: String,
+    pub issuer: String,
+    pub scopes: Vec<ConsentScope>,
+    /// When it was approved (ISO 8601, UTC).
+    pub approved: String,
+}
+
+/// The signed-in user's APPROVED brokered consent requests, each with a Revoke button.
+#[derive(Template)]
+#[template(path = "consent_approvals.html")]
+pub struct ConsentApprovalsPage<'a> {
+    pub csrf: &'a str,
+    pub user: &'a str,
+    pub approvals: &'a [ApprovalRow],
 }
 
 #[derive(Template)]
@@ -132,6 +156,11 @@ pub fn consent(p: &ConsentPage) -> Response {
 
 #[must_use]
 pub fn consent_request(p: &ConsentRequestPage) -> Response {
+    page(StatusCode::OK, p.render(), CSP)
+}
+
+#[must_use]
+pub fn consent_approvals(p: &ConsentApprovalsPage) -> Response {
     page(StatusCode::OK, p.render(), CSP)
 }
 

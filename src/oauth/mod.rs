@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod error;
 pub mod introspect;
 pub mod logout;
+pub mod remote_jwks;
 pub mod revoke;
 pub mod server;
 pub mod token;

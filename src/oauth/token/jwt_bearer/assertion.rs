@@ -4,9 +4,15 @@
 //! the request. Steps 13–15 need the directory and live in the grant module.
 //!
 //! Issuers: baton's own org issuer is always trusted and verified with the org AS's published
-//! keys. An external issuer is trusted when this AS lists it as a `TrustedIssuer` with an inline
-//! `jwks`; one configured with only a `jwks_uri` is refused as untrusted, because baton does not
-//! fetch keys over HTTP (yet).
+//! keys. An external issuer is trusted when this AS lists it as a `TrustedIssuer`, with an inline
+//! `jwks` (preferred when both are set) or a `jwks_uri` whose keys are fetched and cached by
+//! `oauth::remote_jwks` and then used exactly like inline ones. Fetch failures, with a warning
+//! in the log:
+//! - no usable keys can be obtained (unreachable, timeout, non-2xx, too large, not a JWKS, a
+//!   private or unsupported key) → step 4, `id_jag_untrusted_issuer`: the issuer is not
+//!   configured "with its JWKS" in any usable sense, as with no keys at all;
+//! - the cached set lacks the assertion's `kid` and the single refetch fails or is rate-limited
+//!   → step 5, `id_jag_invalid_signature`: the issuer's keys are known and none verifies.
 
 use super::errors::Invalid;
 use crate::domain::Millis;
@@ -17,6 +23,7 @@ use crate::oauth::error::OAuthError;
 use crate::oauth::server::Issuer;
 use crate::state::AppState;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// The exact `typ` of an ID-JAG (ID-JAG draft -04 §3.1).
 pub const ID_JAG_TYP: &str = "oauth-id-jag+jwt";
@@ -77,15 +84,17 @@ pub async fn validate(
     let keys = issuer_keys(state, ctx, &jag.iss).await?.ok_or(Invalid::UntrustedIssuer)?;
     // 5. The signature, with the key named by `kid`, else every key of the matching `kty`.
     let kid = token.header.get("kid").and_then(Value::as_str);
-    let candidates = keys.iter().filter(|k| match kid {
-        Some(kid) => k.get("kid").and_then(Value::as_str) == Some(kid),
-        None => k.get("kty").and_then(Value::as_str) == Some(kty),
-    });
-    let mut verified = false;
-    for key in candidates {
-        if verify_with_jwk(assertion, key).is_ok() {
-            verified = true;
-            break;
+    let mut verified = verifies(assertion, keys.keys(), kid, kty);
+    // A remote set that lacks the `kid` may predate a key rotation: refetch once.
+    if let (false, IssuerKeys::Remote { uri, keys }, Some(kid)) = (verified, &keys, kid) {
+        if !keys.iter().any(|k| k.get("kid").and_then(Value::as_str) == Some(kid)) {
+            match state.remote_jwks.refresh(uri, ctx.now_ms).await {
+                Ok(Some(fresh)) => verified = verifies(assertion, &fresh, Some(kid), kty),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(issuer = %jag.iss, jwks_uri = %uri, error = %e, "refetching the trusted issuer's jwks failed");
+                }
+            }
         }
     }
     if !verified {
@@ -193,18 +202,54 @@ fn times(claims: &Map<String, Value>) -> Option<(i64, i64)> {
     Some((claims.get("iat")?.as_i64()?, claims.get("exp")?.as_i64()?))
 }
 
-/// The public JWKs of a trusted issuer; `None` when this AS does not trust it.
-async fn issuer_keys(state: &AppState, ctx: &Context<'_>, iss: &str) -> Result<Option<Vec<Value>>, OAuthError> {
+/// The public JWKs of a trusted issuer, and where they come from.
+enum IssuerKeys {
+    Local(Vec<Value>),
+    Remote { uri: String, keys: Arc<Vec<Value>> },
+}
+
+impl IssuerKeys {
+    fn keys(&self) -> &[Value] {
+        match self {
+            Self::Local(keys) => keys,
+            Self::Remote { keys, .. } => keys,
+        }
+    }
+}
+
+/// Whether one of `keys` verifies `assertion`: the key named by `kid`, else every key of `kty`.
+fn verifies(assertion: &str, keys: &[Value], kid: Option<&str>, kty: &str) -> bool {
+    keys.iter()
+        .filter(|k| match kid {
+            Some(kid) => k.get("kid").and_then(Value::as_str) == Some(kid),
+            None => k.get("kty").and_then(Value::as_str) == Some(kty),
+        })
+        .any(|key| verify_with_jwk(assertion, key).is_ok())
+}
+
+/// The public JWKs of a trusted issuer; `None` when this AS does not trust it, or when the keys
+/// at its `jwks_uri` cannot be obtained.
+async fn issuer_keys(state: &AppState, ctx: &Context<'_>, iss: &str) -> Result<Option<IssuerKeys>, OAuthError> {
     if iss == state.base() {
         let keys = state.store.list_signing_keys(&state.org.id).await?;
-        return Ok(Some(published(&keys, ctx.now_ms).into_iter().map(|k| k.public_jwk.clone()).collect()));
+        let keys = published(&keys, ctx.now_ms).into_iter().map(|k| k.public_jwk.clone()).collect();
+        return Ok(Some(IssuerKeys::Local(keys)));
     }
     let Some(server) = ctx.issuer.server() else { return Ok(None) };
     let trusted = state.store.list_trusted_issuers(&server.id).await?;
     let Some(t) = trusted.iter().find(|t| t.issuer == iss) else { return Ok(None) };
     if let Some(keys) = t.jwks.as_ref().and_then(|j| j.get("keys")).and_then(Value::as_array) {
-        return Ok(Some(keys.clone()));
+        return Ok(Some(IssuerKeys::Local(keys.clone())));
     }
-    tracing::warn!(issuer = iss, auth_server = %server.id, "trusted issuer has no inline jwks; jwks_uri is not fetched");
-    Ok(None)
+    let Some(uri) = t.jwks_uri.as_deref() else {
+        tracing::warn!(issuer = iss, auth_server = %server.id, "trusted issuer has neither jwks nor jwks_uri");
+        return Ok(None);
+    };
+    match state.remote_jwks.keys(uri, ctx.now_ms).await {
+        Ok(keys) => Ok(Some(IssuerKeys::Remote { uri: uri.to_owned(), keys })),
+        Err(e) => {
+            tracing::warn!(issuer = iss, auth_server = %server.id, jwks_uri = uri, error = %e, "fetching the trusted issuer's jwks failed");
+            Ok(None)
+        }
+    }
 }

@@ -16,13 +16,27 @@ use crate::oauth::token::log::GrantLog;
 use crate::oauth::token::TokenRequest;
 use crate::state::AppState;
 
-/// How long a pending (or denied) request stays open: 10 minutes (xaa.md §5).
-pub const REQUEST_TTL_MS: i64 = 10 * 60 * 1000;
-
 /// The path of a request's page: `consent_uri` is `{BATON_ISSUER}{path}`.
 #[must_use]
 pub fn request_path(id: &str) -> String {
     format!("/consent/requests/{id}")
+}
+
+/// The path of the signed-in user's list of approvals.
+pub const LIST_PATH: &str = "/consent/requests";
+
+/// What the sign-in form carries (hidden `consent_request`) to come back to the list.
+pub const LIST_MARKER: &str = "list";
+
+/// Where a sign-in that carried `value` returns to: the list ([`LIST_MARKER`]) or a request's
+/// page (a well-formed id); `None` for anything else, so this is no open redirect.
+#[must_use]
+pub fn return_path(value: &str) -> Option<String> {
+    if value == LIST_MARKER {
+        Some(LIST_PATH.to_owned())
+    } else {
+        well_formed_id(value).then(|| request_path(value))
+    }
 }
 
 /// A new request id: `ocr` + 43 base64url characters (256 random bits).
@@ -99,7 +113,7 @@ pub async fn check(
         scopes: ask.granted.to_vec(),
         status: ConsentRequestStatus::Pending,
         created: now,
-        expires: now + REQUEST_TTL_MS,
+        expires: now + state.config.consent_request_ttl_ms(),
         decided: None,
         revoked: None,
     };

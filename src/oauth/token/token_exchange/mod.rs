@@ -138,7 +138,7 @@ pub async fn exchange(
     consent::check(state, req, &ask, log).await?;
     let a = Principal { sub: actor.client_id(), sub_profile: actor.sub_profile() };
     let c = Principal { sub: subject.client.client_id(), sub_profile: subject.client.sub_profile() };
-    let chain = act::build(a, c, subject.act.as_ref(), act::DEFAULT_MAX_DEPTH).map_err(|e| match e {
+    let chain = act::build(a, c, subject.act.as_ref(), state.config.max_act_depth).map_err(|e| match e {
         ActError::Malformed => errors::act_malformed(),
         ActError::TooDeep => errors::act_too_deep(),
     })?;

@@ -163,7 +163,7 @@ async fn jwt(
     };
     let client = active_client(store, subject_client_id).await?;
     let act = claims.get("act").cloned();
-    check_act(store, act.as_ref()).await?;
+    check_act(store, act.as_ref(), state.config.max_act_depth).await?;
     let email = match kind {
         Kind::Id => str_claim(&claims, "email").map(str::to_owned),
         Kind::Access | Kind::Refresh => {
@@ -207,11 +207,11 @@ async fn active_client(store: &dyn Store, id: &str) -> Result<Client, OAuthError
 }
 
 /// Every actor of P is an ACTIVE client or user, and P is well-formed.
-async fn check_act(store: &dyn Store, act: Option<&Value>) -> Result<(), OAuthError> {
+async fn check_act(store: &dyn Store, act: Option<&Value>, max_depth: usize) -> Result<(), OAuthError> {
     let Some(act) = act else { return Ok(()) };
     // Bounded: a chain longer than any baton builds is refused before its actors are looked up.
     let subjects = act::subjects(act);
-    if subjects.len() > 4 * act::DEFAULT_MAX_DEPTH {
+    if subjects.len() > 4 * max_depth {
         return Err(errors::act_too_deep());
     }
     for sub in subjects {
