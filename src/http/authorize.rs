@@ -5,9 +5,8 @@
 
 use super::context::RequestContext;
 use super::extract::{AsId, QueryOrForm};
-use super::interaction::{current_session, respond};
-use super::pages;
-use crate::oauth::authorize::{self, Happened, Input, PageError};
+use super::interaction::{page_request, respond};
+use crate::oauth::authorize::{self, Happened, Input};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -28,16 +27,11 @@ async fn handle(
     headers: HeaderMap,
     QueryOrForm(params): QueryOrForm,
 ) -> Response {
-    let (state, ctx, headers, as_id) = (&state, &ctx, &headers, as_id.as_deref());
-    let params = match params {
-        Ok(params) => params,
-        Err(e) => return pages::error(&PageError::bad_request(&e)),
+    let (params, session) = match page_request(&state, &headers, params).await {
+        Ok(parts) => parts,
+        Err(page) => return page,
     };
-    let session = match current_session(state, headers).await {
-        Ok(session) => session,
-        Err(e) => return pages::error(&PageError::internal(&e)),
-    };
-    let input = Input { auth_server_id: as_id, params: &params, session, happened: Happened::default() };
-    let flow = authorize::run(state, &ctx.0, input).await;
-    respond(state, headers, flow)
+    let input = Input { auth_server_id: as_id.as_deref(), params: &params, session, happened: Happened::default() };
+    let flow = authorize::run(&state, &ctx.0, input).await;
+    respond(&state, &headers, flow)
 }

@@ -35,13 +35,10 @@ async fn submit(
     headers: HeaderMap,
     form: Result<Params, OAuthError>,
 ) -> Response {
-    let form = match form {
+    let form = match csrf::checked_form(&headers, form) {
         Ok(form) => form,
-        Err(e) => return pages::error(&PageError::bad_request(&e)),
+        Err(page) => return page,
     };
-    if !csrf::verify(&headers, &form) {
-        return pages::csrf_rejected();
-    }
     let (consented_now, denied_now) = match form.get("decision") {
         Some("allow") => (true, false),
         Some("deny") => (false, true),

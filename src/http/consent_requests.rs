@@ -243,10 +243,7 @@ async fn post_prelude(
     id: &str,
     form: Result<Params, OAuthError>,
 ) -> Result<(Params, ConsentRequest, Session, User), Response> {
-    let form = form.map_err(|e| pages::error(&PageError::bad_request(&e)))?;
-    if !csrf::verify(headers, &form) {
-        return Err(pages::csrf_rejected());
-    }
+    let form = csrf::checked_form(headers, form)?;
     let Some(request) = find(state, id).await? else { return Err(not_found()) };
     match owner(state, headers, &request).await? {
         Some((session, user)) => Ok((form, request, session, user)),
@@ -262,11 +259,16 @@ async fn event(
     request: &ConsentRequest,
     user: &User,
     session: &Session,
-) -> Result<Event, crate::store::StoreError> {
+) -> Result<Event, Response> {
     let store = state.store.as_ref();
+    let internal = |e: crate::store::StoreError| pages::error(&PageError::internal(&e));
     let issuer = state.custom_issuer(&request.auth_server_id);
-    let as_name = store.find_auth_server(&request.auth_server_id).await?.map_or_else(|| "unknown".into(), |s| s.name);
-    let x = Client::find(store, &request.client_id).await?.map_or_else(
+    let as_name = store
+        .find_auth_server(&request.auth_server_id)
+        .await
+        .map_err(internal)?
+        .map_or_else(|| "unknown".into(), |s| s.name);
+    let x = Client::find(store, &request.client_id).await.map_err(internal)?.map_or_else(
         || Target::new(&request.client_id, "AIAgent", &request.client_id, &request.client_id),
         |c| c.actor(),
     );
@@ -325,7 +327,7 @@ async fn decide(
     .await
     {
         Ok(e) => e,
-        Err(e) => return pages::error(&PageError::internal(&e)),
+        Err(page) => return page,
     };
     let (status, event) = if approve {
         (ConsentRequestStatus::Approved, event)
@@ -374,7 +376,7 @@ async fn revoke(
     .await
     {
         Ok(e) => e,
-        Err(e) => return pages::error(&PageError::internal(&e)),
+        Err(page) => return page,
     };
     let record = event.build(&ctx.0, now);
     match state.store.revoke_consent_request(&user.id, &request.id, now, &[record]).await {

@@ -30,6 +30,24 @@ pub fn token_for_form(state: &AppState, headers: &HeaderMap) -> (String, Option<
     (token, Some(cookie))
 }
 
+/// The form of a page POST with its CSRF token verified, or the page to answer instead: a
+/// malformed body is a 400 page, a missing or wrong token a 403 page.
+// The error is the response itself, returned straight from the handler; boxing buys nothing.
+#[allow(clippy::result_large_err)]
+pub fn checked_form(
+    headers: &HeaderMap,
+    form: Result<Params, crate::oauth::error::OAuthError>,
+) -> Result<Params, axum::response::Response> {
+    use super::pages;
+    use crate::oauth::authorize::PageError;
+    let form = form.map_err(|e| pages::error(&PageError::bad_request(&e)))?;
+    if verify(headers, &form) {
+        Ok(form)
+    } else {
+        Err(pages::csrf_rejected())
+    }
+}
+
 /// True when the form's `csrf_token` equals the `baton_csrf` cookie.
 #[must_use]
 pub fn verify(headers: &HeaderMap, form: &Params) -> bool {

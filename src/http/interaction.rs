@@ -5,9 +5,11 @@
 //! redeemed `sessionToken`) gets its cookie whatever the outcome.
 
 use super::cookies::{self, SameSite};
+use super::form::Params;
 use super::{csrf, pages};
 use crate::authn::SESSION_COOKIE;
-use crate::oauth::authorize::{ClientReply, Flow, Interaction, Outcome, ResponseMode};
+use crate::oauth::authorize::{ClientReply, Flow, Interaction, Outcome, PageError, ResponseMode};
+use crate::oauth::error::OAuthError;
 use crate::state::AppState;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -92,6 +94,18 @@ fn consent(state: &AppState, headers: &HeaderMap, i: &Interaction) -> Response {
 }
 
 /// The live session named by the browser's `baton_sid` cookie.
+/// The parameters of a browser endpoint (`/authorize`, `/logout`) and the browser's current
+/// session, or the HTML error page to answer instead.
+pub async fn page_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: Result<Params, OAuthError>,
+) -> Result<(Params, Option<crate::domain::Session>), Response> {
+    let params = params.map_err(|e| pages::error(&PageError::bad_request(&e)))?;
+    let session = current_session(state, headers).await.map_err(|e| pages::error(&PageError::internal(&e)))?;
+    Ok((params, session))
+}
+
 pub async fn current_session(
     state: &AppState,
     headers: &HeaderMap,

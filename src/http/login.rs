@@ -67,13 +67,10 @@ async fn submit(
     headers: HeaderMap,
     form: Result<Params, OAuthError>,
 ) -> Response {
-    let form = match form {
+    let form = match csrf::checked_form(&headers, form) {
         Ok(form) => form,
-        Err(e) => return pages::error(&PageError::bad_request(&e)),
+        Err(page) => return page,
     };
-    if !csrf::verify(&headers, &form) {
-        return pages::csrf_rejected();
-    }
     let previous = match current_session(&state, &headers).await {
         Ok(session) => session,
         Err(e) => return pages::error(&PageError::internal(&e)),

@@ -7,10 +7,9 @@
 use super::context::RequestContext;
 use super::cookies::{self, SameSite};
 use super::extract::{AsId, QueryOrForm};
-use super::interaction::{current_session, redirect};
+use super::interaction::{page_request, redirect};
 use super::pages;
 use crate::authn::SESSION_COOKIE;
-use crate::oauth::authorize::PageError;
 use crate::oauth::logout::logout;
 use crate::state::AppState;
 use axum::extract::State;
@@ -32,20 +31,17 @@ async fn handle(
     headers: HeaderMap,
     QueryOrForm(params): QueryOrForm,
 ) -> Response {
-    let (state, ctx, headers, as_id) = (&state, &ctx, &headers, as_id.as_deref());
-    let params = match params {
-        Ok(params) => params,
-        Err(e) => return pages::error(&PageError::bad_request(&e)),
+    let (params, session) = match page_request(&state, &headers, params).await {
+        Ok(parts) => parts,
+        Err(page) => return page,
     };
-    let session = match current_session(state, headers).await {
-        Ok(session) => session,
-        Err(e) => return pages::error(&PageError::internal(&e)),
-    };
-    match logout(state, &ctx.0, as_id, &params, session).await {
+    match logout(&state, &ctx.0, as_id.as_deref(), &params, session).await {
         Ok(done) => {
             let mut response = redirect(&done.location);
             if done.session_ended {
-                response.headers_mut().append(header::SET_COOKIE, cookies::clear(state, SESSION_COOKIE, SameSite::Lax));
+                response
+                    .headers_mut()
+                    .append(header::SET_COOKIE, cookies::clear(&state, SESSION_COOKIE, SameSite::Lax));
             }
             response
         }

@@ -94,16 +94,14 @@ pub async fn parties_active(store: &dyn Store, claims: &Map<String, Value>) -> S
         (None, Some(_)) => {}
         (None, None) => return Ok(false),
     }
-    let mut act = claims.get("act");
-    let mut depth = 0;
-    while let Some(actor) = act {
-        depth += 1;
-        let Some(sub) = actor.get("sub").and_then(Value::as_str) else { return Ok(false) };
-        let active = client_active(store, sub).await? || user_active(store, sub).await?.is_some();
-        if !active || depth > MAX_ACT_DEPTH {
+    let Some(act) = claims.get("act") else { return Ok(true) };
+    if !crate::jose::act::depth(act).is_ok_and(|d| d <= MAX_ACT_DEPTH) {
+        return Ok(false);
+    }
+    for sub in crate::jose::act::subjects(act) {
+        if !(client_active(store, sub).await? || user_active(store, sub).await?.is_some()) {
             return Ok(false);
         }
-        act = actor.get("act");
     }
     Ok(true)
 }
