@@ -44,6 +44,10 @@ pub struct ConfigArgs {
     /// Idle lifetime of a browser session (slid on use), 5–1440 [default: 120].
     #[arg(long, env = "BATON_SESSION_IDLE_MINUTES")]
     pub session_idle_minutes: Option<u32>,
+    /// Management API requests allowed per API token per minute; unset means no limit
+    /// (okta-surface.md §10: rate limits are off unless configured).
+    #[arg(long, env = "BATON_API_RATE_LIMIT")]
+    pub api_rate_limit: Option<u32>,
 }
 
 /// Secrets come only from the environment (or the TOML file), never from flags, so they do
@@ -61,6 +65,7 @@ struct FileConfig {
     max_act_depth: Option<usize>,
     consent_request_ttl_seconds: Option<u32>,
     session_idle_minutes: Option<u32>,
+    api_rate_limit: Option<u32>,
     admin_api_token: Option<String>,
     key_encryption_key: Option<String>,
 }
@@ -81,6 +86,8 @@ pub struct Config {
     pub consent_request_ttl_seconds: u32,
     /// Idle lifetime of a browser session.
     pub session_idle_minutes: u32,
+    /// Management API requests per API token per minute (`None`: unlimited).
+    pub api_rate_limit: Option<u32>,
     pub admin_api_token: Option<String>,
     pub key_encryption_key: Option<String>,
 }
@@ -96,6 +103,7 @@ impl std::fmt::Debug for Config {
             .field("max_act_depth", &self.max_act_depth)
             .field("consent_request_ttl_seconds", &self.consent_request_ttl_seconds)
             .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("api_rate_limit", &self.api_rate_limit)
             .field("admin_api_token", &self.admin_api_token.as_ref().map(|_| "***"))
             .field("key_encryption_key", &self.key_encryption_key.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
@@ -147,6 +155,7 @@ impl Config {
                 .session_idle_minutes
                 .or(file.session_idle_minutes)
                 .unwrap_or(DEFAULT_SESSION_IDLE_MINUTES),
+            api_rate_limit: args.api_rate_limit.or(file.api_rate_limit),
             admin_api_token: env("BATON_ADMIN_API_TOKEN").or(file.admin_api_token),
             key_encryption_key: env("BATON_KEY_ENCRYPTION_KEY").or(file.key_encryption_key),
         };
@@ -176,6 +185,10 @@ impl Config {
             (5..=1440).contains(&self.session_idle_minutes),
             "session_idle_minutes (BATON_SESSION_IDLE_MINUTES) must be between 5 and 1440, not {}",
             self.session_idle_minutes
+        );
+        anyhow::ensure!(
+            self.api_rate_limit != Some(0),
+            "api_rate_limit (BATON_API_RATE_LIMIT) must be at least 1 request a minute; leave it unset for no limit"
         );
         if let Some(t) = &self.admin_api_token {
             anyhow::ensure!(t.len() >= 16, "BATON_ADMIN_API_TOKEN must be at least 16 characters");
@@ -217,6 +230,7 @@ impl Config {
             max_act_depth: DEFAULT_MAX_ACT_DEPTH,
             consent_request_ttl_seconds: DEFAULT_CONSENT_REQUEST_TTL_SECONDS,
             session_idle_minutes: DEFAULT_SESSION_IDLE_MINUTES,
+            api_rate_limit: None,
             admin_api_token: None,
             key_encryption_key: Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8".into()),
         }

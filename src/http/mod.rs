@@ -1,6 +1,7 @@
 //! HTTP: router assembly, the request-id middleware, and route modules. Handlers stay thin:
 //! extract, call one function of `oauth` (or the store), map the result.
 
+pub mod api;
 pub mod authn;
 pub mod authorize;
 pub mod consent;
@@ -44,6 +45,7 @@ pub fn app(state: AppState) -> Router {
         .merge(logout::router())
         .merge(cors::apply_with_credentials(authn::router(), &state))
         .merge(cors::apply_with_credentials(sessions::router(), &state))
+        .merge(api::router(&state))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn(request_id::middleware))
