@@ -8,8 +8,9 @@ use crate::domain::auth_server::{IncludeExclude, IncludeOnly, People, SYSTEM_SCO
 use crate::domain::ids::{hash_secret, new_id, Prefix};
 use crate::domain::{
     ApiToken, AuthServer, ConsentType, Group, GroupType, Millis, Org, Policy, PolicyRule, RuleConditions, Scope,
-    SigningAlg, Status, TokenLifetimes,
+    SigningAlg, SigningKeyStatus, Status, TokenLifetimes,
 };
+use crate::jose::keys::KeyMaterial;
 use crate::jose::KeyRing;
 use crate::store::{Page, Store};
 
@@ -27,12 +28,34 @@ pub const DEFAULT_RULE_GRANTS: &[&str] = &[
     "urn:ietf:params:oauth:grant-type:token-exchange",
 ];
 
+/// Signing keys a seed pins for the servers bootstrap creates (`orgSigningKeys` and the
+/// `default` entry's `signingKeys`), read before bootstrap so that a fresh database starts with
+/// them instead of generated keys (RSA generation is most of a cold start). Each list holds the
+/// ACTIVE key first and at most one NEXT key; empty means "generate".
+#[derive(Default)]
+pub struct PinnedKeys {
+    pub org: Vec<(KeyMaterial, SigningKeyStatus)>,
+    pub default_as: Vec<(KeyMaterial, SigningKeyStatus)>,
+}
+
 /// Runs every first-start step that is still missing; returns the org.
 pub async fn bootstrap(
     store: &dyn Store,
     keys: &KeyRing,
     issuer: &str,
     admin_token: Option<&str>,
+    now: Millis,
+) -> anyhow::Result<Org> {
+    bootstrap_with(store, keys, issuer, admin_token, &PinnedKeys::default(), now).await
+}
+
+/// `bootstrap`, giving a server that has no keys yet the `pinned` ones.
+pub async fn bootstrap_with(
+    store: &dyn Store,
+    keys: &KeyRing,
+    issuer: &str,
+    admin_token: Option<&str>,
+    pinned: &PinnedKeys,
     now: Millis,
 ) -> anyhow::Result<Org> {
     let org = if let Some(org) = store.find_org().await? {
@@ -49,6 +72,11 @@ pub async fn bootstrap(
         store.create_org(&org, &[]).await?;
         org
     };
+    if !pinned.org.is_empty() && store.list_signing_keys(&org.id).await?.is_empty() {
+        for key in keys.initial_keys_from(&org.id, SigningAlg::Rs256, &pinned.org, now).await? {
+            store.create_signing_key(&key, &[]).await?;
+        }
+    }
     keys.ensure_keys(store, &org.id, SigningAlg::Rs256, now).await?;
     if store.find_group_by_name(crate::domain::user::EVERYONE).await?.is_none() {
         let group = Group {
@@ -63,7 +91,7 @@ pub async fn bootstrap(
         store.create_group(&group, &[]).await?;
     }
     if store.find_auth_server(DEFAULT_AS).await?.is_none() {
-        create_default_server(store, keys, now).await?;
+        create_default_server(store, keys, &pinned.default_as, now).await?;
     }
     for server in store.list_auth_servers(&Page::first(i64::MAX)).await? {
         keys.ensure_keys(store, &server.id, server.signing_alg, now).await?;
@@ -107,7 +135,12 @@ fn system_scope_description(name: &str) -> &'static str {
     }
 }
 
-async fn create_default_server(store: &dyn Store, keys: &KeyRing, now: Millis) -> anyhow::Result<()> {
+async fn create_default_server(
+    store: &dyn Store,
+    keys: &KeyRing,
+    pinned: &[(KeyMaterial, SigningKeyStatus)],
+    now: Millis,
+) -> anyhow::Result<()> {
     let server = AuthServer {
         id: DEFAULT_AS.into(),
         name: "default".into(),
@@ -121,7 +154,7 @@ async fn create_default_server(store: &dyn Store, keys: &KeyRing, now: Millis) -
         created: now,
         last_updated: now,
     };
-    let initial_keys = keys.initial_keys(DEFAULT_AS, SigningAlg::Rs256, now).await?;
+    let initial_keys = keys.initial_keys_from(DEFAULT_AS, SigningAlg::Rs256, pinned, now).await?;
     store.create_auth_server(&server, &system_scopes(DEFAULT_AS, now), &initial_keys, &[]).await?;
     let policy = Policy {
         id: new_id(Prefix::Policy),

@@ -50,6 +50,12 @@ impl Clock {
         }
     }
 
+    /// True while the clock is stopped (`freeze_at`).
+    #[must_use]
+    pub fn is_frozen(&self) -> bool {
+        self.frozen_ms.load(Ordering::SeqCst) != NOT_FROZEN
+    }
+
     /// Back to real time.
     pub fn reset(&self) {
         self.frozen_ms.store(NOT_FROZEN, Ordering::SeqCst);

@@ -12,10 +12,11 @@ pub struct ConfigArgs {
     /// TOML file with any of the settings below (`snake_case` keys); flags and env win over it.
     #[arg(long, env = "BATON_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Address to listen on.
+    /// Address to listen on [default: 127.0.0.1:8080; 127.0.0.1:8443 with --tls].
     #[arg(long, env = "BATON_LISTEN")]
     pub listen: Option<SocketAddr>,
-    /// External base URL, used verbatim in every issuer and link [default: http://<listen>].
+    /// External base URL, used verbatim in every issuer and link [default: http://<listen>;
+    /// `https://localhost:<port>` with --tls].
     #[arg(long, env = "BATON_ISSUER")]
     pub issuer: Option<String>,
     /// `postgres://…` or `sqlite:…` [default: `sqlite://data/baton.db`].
@@ -48,6 +49,41 @@ pub struct ConfigArgs {
     /// (okta-surface.md §10: rate limits are off unless configured).
     #[arg(long, env = "BATON_API_RATE_LIMIT")]
     pub api_rate_limit: Option<u32>,
+    /// Serve HTTPS: with `--tls-cert`/`--tls-key`, or with a certificate from a local CA that
+    /// baton creates under `<keys-dir>/tls/` (see docs/dev-endpoints.md).
+    #[arg(
+        long,
+        env = "BATON_TLS",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub tls: Option<bool>,
+    /// PEM certificate chain for `--tls` (with `--tls-key`; both or neither).
+    #[arg(long, env = "BATON_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for `--tls` (with `--tls-cert`; both or neither).
+    #[arg(long, env = "BATON_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+    /// Enable the test helpers under `/dev/v1/` (mint tokens, set the clock, reset the data).
+    /// Never in production; refused unless the issuer is loopback (see `--dev-allow-remote`).
+    #[arg(
+        long,
+        env = "BATON_DEV",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub dev: Option<bool>,
+    /// Allow `--dev` with an issuer that is not loopback/localhost.
+    #[arg(
+        long,
+        env = "BATON_DEV_ALLOW_REMOTE",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub dev_allow_remote: Option<bool>,
 }
 
 /// Secrets come only from the environment (or the TOML file), never from flags, so they do
@@ -66,11 +102,17 @@ struct FileConfig {
     consent_request_ttl_seconds: Option<u32>,
     session_idle_minutes: Option<u32>,
     api_rate_limit: Option<u32>,
+    tls: Option<bool>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    dev: Option<bool>,
+    dev_allow_remote: Option<bool>,
     admin_api_token: Option<String>,
     key_encryption_key: Option<String>,
 }
 
 #[derive(Clone)]
+#[allow(clippy::struct_excessive_bools)] // independent on/off settings, each its own flag
 pub struct Config {
     pub listen: SocketAddr,
     /// No trailing slash.
@@ -88,6 +130,14 @@ pub struct Config {
     pub session_idle_minutes: u32,
     /// Management API requests per API token per minute (`None`: unlimited).
     pub api_rate_limit: Option<u32>,
+    /// Serve HTTPS.
+    pub tls: bool,
+    /// Given certificate chain and key (PEM); `None`: baton's local CA under `keys_dir/tls/`.
+    pub tls_files: Option<(PathBuf, PathBuf)>,
+    /// The `/dev/v1/` test helpers are registered.
+    pub dev: bool,
+    /// `--dev` is allowed with a non-loopback issuer.
+    pub dev_allow_remote: bool,
     pub admin_api_token: Option<String>,
     pub key_encryption_key: Option<String>,
 }
@@ -104,6 +154,9 @@ impl std::fmt::Debug for Config {
             .field("consent_request_ttl_seconds", &self.consent_request_ttl_seconds)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("api_rate_limit", &self.api_rate_limit)
+            .field("tls", &self.tls)
+            .field("tls_files", &self.tls_files)
+            .field("dev", &self.dev)
             .field("admin_api_token", &self.admin_api_token.as_ref().map(|_| "***"))
             .field("key_encryption_key", &self.key_encryption_key.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
@@ -111,6 +164,8 @@ impl std::fmt::Debug for Config {
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default address under `--tls` (okta-surface.md §15: `BATON_ISSUER=https://localhost:8443`).
+pub const DEFAULT_TLS_LISTEN: &str = "127.0.0.1:8443";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/baton.db";
 /// Default `max_act_depth` (xaa.md §4.5).
 pub const DEFAULT_MAX_ACT_DEPTH: usize = crate::jose::act::DEFAULT_MAX_DEPTH;
@@ -127,8 +182,16 @@ impl Config {
             None => FileConfig::default(),
         };
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let listen = args.listen.or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default"));
-        let issuer = args.issuer.clone().or(file.issuer).unwrap_or_else(|| format!("http://{listen}"));
+        let tls = args.tls.or(file.tls).unwrap_or(false);
+        let default_listen = if tls { DEFAULT_TLS_LISTEN } else { DEFAULT_LISTEN };
+        let listen = args.listen.or(file.listen).unwrap_or_else(|| default_listen.parse().expect("valid default"));
+        let issuer = args.issuer.clone().or(file.issuer).unwrap_or_else(|| {
+            if tls {
+                format!("https://localhost:{}", listen.port())
+            } else {
+                format!("http://{listen}")
+            }
+        });
         let log_format = args.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".into());
         let config = Self {
             listen,
@@ -156,6 +219,16 @@ impl Config {
                 .or(file.session_idle_minutes)
                 .unwrap_or(DEFAULT_SESSION_IDLE_MINUTES),
             api_rate_limit: args.api_rate_limit.or(file.api_rate_limit),
+            tls,
+            tls_files: match (args.tls_cert.clone().or(file.tls_cert), args.tls_key.clone().or(file.tls_key)) {
+                (Some(cert), Some(key)) => Some((cert, key)),
+                (None, None) => None,
+                _ => anyhow::bail!(
+                    "tls_cert (BATON_TLS_CERT) and tls_key (BATON_TLS_KEY) go together: give both or neither"
+                ),
+            },
+            dev: args.dev.or(file.dev).unwrap_or(false),
+            dev_allow_remote: args.dev_allow_remote.or(file.dev_allow_remote).unwrap_or(false),
             admin_api_token: env("BATON_ADMIN_API_TOKEN").or(file.admin_api_token),
             key_encryption_key: env("BATON_KEY_ENCRYPTION_KEY").or(file.key_encryption_key),
         };
@@ -190,6 +263,22 @@ impl Config {
             self.api_rate_limit != Some(0),
             "api_rate_limit (BATON_API_RATE_LIMIT) must be at least 1 request a minute; leave it unset for no limit"
         );
+        anyhow::ensure!(
+            self.tls || self.tls_files.is_none(),
+            "tls_cert/tls_key (BATON_TLS_CERT/BATON_TLS_KEY) are given but tls (BATON_TLS) is off"
+        );
+        if self.tls && url.scheme() == "http" {
+            anyhow::bail!(
+                "tls (BATON_TLS) is on but the issuer {:?} is http://; set BATON_ISSUER=https://…",
+                self.issuer
+            );
+        }
+        anyhow::ensure!(
+            !self.dev || self.dev_allow_remote || self.issuer_is_loopback(),
+            "dev (BATON_DEV) mints tokens for anyone: it is refused with the non-loopback issuer {:?} \
+             unless dev_allow_remote (BATON_DEV_ALLOW_REMOTE) is set",
+            self.issuer
+        );
         if let Some(t) = &self.admin_api_token {
             anyhow::ensure!(t.len() >= 16, "BATON_ADMIN_API_TOKEN must be at least 16 characters");
         }
@@ -216,6 +305,18 @@ impl Config {
         url.scheme() == "https" || matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
     }
 
+    /// True when the issuer's host is `localhost`, `127.0.0.1`/`127.x` or `::1`.
+    #[must_use]
+    pub fn issuer_is_loopback(&self) -> bool {
+        let Ok(url) = url::Url::parse(&self.issuer) else { return false };
+        match url.host() {
+            Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        }
+    }
+
     /// A configuration for tests and embedding: defaults plus the given issuer and database.
     #[must_use]
     pub fn for_tests(issuer: &str, database_url: &str, keys_dir: &Path) -> Self {
@@ -231,6 +332,10 @@ impl Config {
             consent_request_ttl_seconds: DEFAULT_CONSENT_REQUEST_TTL_SECONDS,
             session_idle_minutes: DEFAULT_SESSION_IDLE_MINUTES,
             api_rate_limit: None,
+            tls: false,
+            tls_files: None,
+            dev: false,
+            dev_allow_remote: false,
             admin_api_token: None,
             key_encryption_key: Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8".into()),
         }
@@ -275,5 +380,30 @@ mod tests {
             c.validate().unwrap_err().to_string(),
             "max_act_depth (BATON_MAX_ACT_DEPTH) must be between 1 and 20, not 0"
         );
+    }
+
+    #[test]
+    fn tls_needs_https_and_dev_needs_a_loopback_issuer() {
+        let c = Config::resolve(&ConfigArgs { tls: Some(true), ..ConfigArgs::default() }).unwrap();
+        assert_eq!((c.listen.to_string(), c.issuer.as_str()), ("127.0.0.1:8443".into(), "https://localhost:8443"));
+        let args = ConfigArgs { tls: Some(true), listen: "127.0.0.1:9443".parse().ok(), ..ConfigArgs::default() };
+        assert_eq!(Config::resolve(&args).unwrap().issuer, "https://localhost:9443");
+        let tls = Config { tls: true, ..base() };
+        assert!(tls.validate().unwrap_err().to_string().contains("is http://"));
+        Config { issuer: "https://localhost:8443".into(), ..tls }.validate().unwrap();
+        let files = Some((PathBuf::from("c.pem"), PathBuf::from("k.pem")));
+        assert!(Config { tls_files: files, ..base() }.validate().is_err());
+        for (issuer, ok) in [
+            ("http://127.0.0.1:8080", true),
+            ("https://localhost:8443", true),
+            ("http://[::1]:8080", true),
+            ("http://127.0.0.2", true),
+            ("https://auth.example.com", false),
+            ("http://10.0.0.5:8080", false),
+        ] {
+            let c = Config { dev: true, ..Config::for_tests(issuer, "sqlite::memory:", Path::new("keys")) };
+            assert_eq!(c.validate().is_ok(), ok, "{issuer}");
+            Config { dev_allow_remote: true, ..c }.validate().unwrap();
+        }
     }
 }

@@ -18,3 +18,4 @@ pub mod seed; // seed files
 pub mod server; // start-up: connect, migrate, bootstrap, seed, serve
 pub mod state; // AppState
 pub mod store; // storage traits, Postgres and SQLite
+pub mod tls; // `serve --tls`: local CA, rustls listener

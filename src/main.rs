@@ -5,6 +5,7 @@ use baton::{bootstrap, server, store};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+mod cli_tokens;
 mod demo;
 
 /// baton: a self-hosted, Okta-compatible authorization server for AI agents.
@@ -41,6 +42,11 @@ enum Command {
     /// `baton serve --seed examples/streamward.yaml`. Exits non-zero, after printing the OAuth
     /// error body, if any hop fails.
     Demo(demo::DemoArgs),
+    /// Management API tokens (`Authorization: SSWS …`): create one, or list them.
+    ApiTokens {
+        #[command(subcommand)]
+        command: cli_tokens::TokensCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,6 +77,7 @@ async fn main() -> std::process::ExitCode {
         Command::Demo(_) => unreachable!("handled above"),
         Command::Serve(a) | Command::Migrate(a) => a,
         Command::Seed { config, .. } | Command::Keys { command: KeysCommand::Rotate { config, .. } } => config,
+        Command::ApiTokens { command } => command.config(),
     };
     let config = match Config::resolve(args) {
         Ok(c) => c,
@@ -113,6 +120,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Keys { command: KeysCommand::Rotate { auth_server, .. } } => rotate(config, auth_server).await,
+        Command::ApiTokens { command } => cli_tokens::run(config, command).await,
         Command::Demo(_) => unreachable!("handled in main"),
     }
 }

@@ -14,8 +14,14 @@ pub async fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     let store = store::connect(&config.database_url).await?;
     let keys = KeyRing::new(load_kek(&config)?);
     let now = clock.now_ms();
-    let org =
-        bootstrap::bootstrap(store.as_ref(), &keys, &config.issuer, config.admin_api_token.as_deref(), now).await?;
+    // Keys the seed pins for the org AS and `default` are installed by bootstrap itself, so a
+    // fresh start generates no RSA key for them.
+    let pinned = match &config.seed {
+        Some(path) => seed::bootstrap_keys(path)?,
+        None => bootstrap::PinnedKeys::default(),
+    };
+    let admin_token = config.admin_api_token.as_deref();
+    let org = bootstrap::bootstrap_with(store.as_ref(), &keys, &config.issuer, admin_token, &pinned, now).await?;
     if let Some(path) = &config.seed {
         let report = seed::apply_file(store.as_ref(), &keys, &org, path, now).await?;
         tracing::info!(seed = %path.display(), created = report.created, updated = report.updated, unchanged = report.unchanged, "seed applied");
@@ -46,13 +52,27 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if !config.issuer_is_safe_transport() {
         tracing::warn!(issuer = %config.issuer, "the issuer is neither https:// nor loopback http://; MCP clients will refuse it");
     }
+    if config.dev {
+        tracing::warn!(issuer = %config.issuer, "--dev is on: /dev/v1/ mints tokens for anyone and resets the data; never use it in production");
+    }
+    let tls = if config.tls { Some(crate::tls::setup(&config)?) } else { None };
+    if let Some(ca) = tls.as_ref().and_then(|t| t.local_ca.as_ref()) {
+        println!("TLS: trust the local CA at {} (SSL_CERT_FILE / NODE_EXTRA_CA_CERTS)", ca.display());
+    }
     let listen = config.listen;
     let state = prepare(config, Clock::default()).await?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let jobs = tokio::spawn(jobs::run(state.clone()));
-    tracing::info!(listen = %listener.local_addr()?, issuer = %state.config.issuer, database = state.store.backend(), "baton is ready");
+    tracing::info!(listen = %listener.local_addr()?, issuer = %state.config.issuer, database = state.store.backend(), tls = tls.is_some(), "baton is ready");
     let app = http::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    if let Some(tls) = tls {
+        use axum::serve::ListenerExt as _;
+        // `tap_io` makes axum's `ConnectInfo<SocketAddr>` available for a custom listener.
+        let listener = crate::tls::TlsListener::new(listener, tls.server_config)?.tap_io(|_| {});
+        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    } else {
+        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    }
     jobs.abort();
     Ok(())
 }

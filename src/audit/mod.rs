@@ -2,5 +2,6 @@
 //! are built here and handed to the store together with the state change they record.
 
 pub mod event;
+pub mod filter;
 
 pub use event::{Actor, Context, Event, Target};

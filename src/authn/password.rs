@@ -23,6 +23,20 @@ pub async fn verify(hash: Option<String>, password: String) -> bool {
     .unwrap_or(false)
 }
 
+/// Argon2id with the default parameters and a random salt, as a PHC string, on the blocking
+/// pool; `None` only if hashing itself fails.
+pub async fn hash(password: String) -> Option<String> {
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut salt);
+        let salt = SaltString::encode_b64(&salt).ok()?;
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).ok()
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
 /// A hash of a random password with the default parameters (those `seed` and the admin API
 /// use), made once per process.
 fn dummy_hash() -> &'static str {

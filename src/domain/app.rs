@@ -113,3 +113,20 @@ pub struct ClientKey {
     pub created: Millis,
     pub last_updated: Millis,
 }
+
+/// A direct user assignment of an app (`/api/v1/apps/{appId}/users`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppUserAssignment {
+    pub user_id: String,
+    /// The app-specific username (`credentials.userName`).
+    pub user_name: String,
+    pub created: Millis,
+}
+
+/// A group assignment of an app (`/api/v1/apps/{appId}/groups`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppGroupAssignment {
+    pub group_id: String,
+    pub priority: i64,
+    pub created: Millis,
+}

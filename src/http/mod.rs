@@ -10,6 +10,7 @@ pub mod context;
 pub mod cookies;
 pub mod cors;
 pub mod csrf;
+pub mod dev;
 pub mod discovery;
 pub mod error;
 pub mod extract;
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .merge(cors::apply_with_credentials(authn::router(), &state))
         .merge(cors::apply_with_credentials(sessions::router(), &state))
         .merge(api::router(&state))
+        .merge(dev::router(&state))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn(request_id::middleware))

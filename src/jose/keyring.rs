@@ -78,6 +78,28 @@ impl KeyRing {
         self.generate(owner_id, alg, &[SigningKeyStatus::Active, SigningKeyStatus::Next], now).await
     }
 
+    /// The first keys of `owner_id`: the `pinned` ones (ACTIVE first, at most one NEXT) sealed,
+    /// plus a generated NEXT key when none is pinned; freshly generated keys when none are.
+    pub async fn initial_keys_from(
+        &self,
+        owner_id: &str,
+        alg: SigningAlg,
+        pinned: &[(KeyMaterial, SigningKeyStatus)],
+        now: Millis,
+    ) -> Result<Vec<SigningKey>, JoseError> {
+        if pinned.is_empty() {
+            return self.initial_keys(owner_id, alg, now).await;
+        }
+        let mut out = Vec::with_capacity(2);
+        for (material, status) in pinned {
+            out.push(self.seal(owner_id, alg, material, *status, now)?);
+        }
+        if !pinned.iter().any(|(_, s)| *s == SigningKeyStatus::Next) {
+            out.push(self.next_key(owner_id, alg, now).await?);
+        }
+        Ok(out)
+    }
+
     /// A freshly generated key with status NEXT.
     pub async fn next_key(&self, owner_id: &str, alg: SigningAlg, now: Millis) -> Result<SigningKey, JoseError> {
         let mut keys = self.generate(owner_id, alg, &[SigningKeyStatus::Next], now).await?;

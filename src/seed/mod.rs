@@ -62,6 +62,16 @@ pub async fn apply_file(
     apply(store, keys, org, &seed, base_dir, now).await.map_err(in_file)
 }
 
+/// Reads the seed file at `path` for the signing keys it pins for the servers bootstrap
+/// creates (`bootstrap::bootstrap_with`), so that a fresh start generates none for them.
+pub fn bootstrap_keys(path: &Path) -> anyhow::Result<crate::bootstrap::PinnedKeys> {
+    let in_file = |e: anyhow::Error| anyhow::anyhow!("seed file {}: {e:#}", path.display());
+    let text = std::fs::read_to_string(path).map_err(|e| in_file(e.into()))?;
+    let seed = parse(&text).map_err(in_file)?;
+    let base_dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+    signing::bootstrap_keys(&seed, base_dir).map_err(in_file)
+}
+
 /// Parses seed YAML. An empty document is an empty seed.
 pub fn parse(text: &str) -> anyhow::Result<SeedFile> {
     if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---") {

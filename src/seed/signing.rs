@@ -12,9 +12,11 @@
 
 use super::util::parse_enum;
 use super::{resolve_path, Outcome, Run};
+use crate::bootstrap::{PinnedKeys, DEFAULT_AS};
 use crate::domain::{SigningAlg, SigningKey, SigningKeyStatus, TextEnum};
 use crate::jose::keys::{self, KeyMaterial};
 use crate::seed::schema::SigningKeySpec;
+use crate::seed::SeedFile;
 use anyhow::{anyhow, bail, Context as _, Result};
 use std::path::Path;
 
@@ -54,6 +56,27 @@ pub(super) fn load_pinned(
     }
     pinned.sort_by_key(|p| p.status != SigningKeyStatus::Active);
     Ok(pinned)
+}
+
+/// The keys `seed` pins for the org AS and for `default` (when its algorithm is RS256), for
+/// `bootstrap_with`; the seed itself then finds them installed.
+pub(super) fn bootstrap_keys(seed: &SeedFile, base_dir: &Path) -> Result<PinnedKeys> {
+    let rs256 = SigningAlg::Rs256;
+    let unpin = |v: Vec<PinnedKey>| v.into_iter().map(|p| (p.material, p.status)).collect();
+    let org: Vec<(KeyMaterial, SigningKeyStatus)> =
+        unpin(load_pinned(base_dir, rs256, &seed.org_signing_keys, "orgSigningKeys")?);
+    let mut default_as: Vec<(KeyMaterial, SigningKeyStatus)> = Vec::new();
+    for (i, spec) in seed.authorization_servers.iter().enumerate() {
+        let alg = spec.signing_alg.as_deref().unwrap_or(rs256.as_str());
+        if spec.id.as_deref() == Some(DEFAULT_AS) && alg == rs256.as_str() && default_as.is_empty() {
+            let field = format!("authorizationServers[{i}].signingKeys");
+            default_as = unpin(load_pinned(base_dir, rs256, &spec.signing_keys, &field)?);
+            if let Some((m, _)) = default_as.iter().find(|(m, _)| org.iter().any(|(o, _)| o.kid == m.kid)) {
+                bail!("{field}: key {} is also pinned in orgSigningKeys; no key is shared between servers", m.kid);
+            }
+        }
+    }
+    Ok(PinnedKeys { org, default_as })
 }
 
 /// Fails if a pinned kid already belongs to another AS.

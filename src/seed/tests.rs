@@ -210,3 +210,34 @@ fn matching_prefers_ids_and_refuses_taken_natural_keys() {
     assert_eq!(m(Some("a"), None, Some("b")).unwrap_err().to_string(), "p: login \"x\" already belongs to b, not to a");
     assert!(m(Some("a"), Some("a"), Some("b")).is_err(), "rename onto a taken key");
 }
+
+#[test]
+fn bootstrap_keys_are_the_org_and_default_pinned_sets() {
+    use crate::domain::SigningKeyStatus::{Active, Next};
+    let pinned = super::bootstrap_keys(&root().join("examples/streamward.yaml")).unwrap();
+    let statuses =
+        |v: &[(keys::KeyMaterial, crate::domain::SigningKeyStatus)]| -> Vec<_> { v.iter().map(|(_, s)| *s).collect() };
+    assert_eq!(statuses(&pinned.org), vec![Active, Next]);
+    assert_eq!(statuses(&pinned.default_as), vec![Active, Next]);
+    assert_ne!(pinned.org[0].0.kid, pinned.default_as[0].0.kid);
+
+    // The same key for the org AS and `default` is refused before anything is written.
+    let dir = tempfile::tempdir().unwrap();
+    let pem = root().join("keys/streamward/org-as-active.pem");
+    let yaml = format!(
+        "orgSigningKeys:\n  - {{privateKeyFile: {0}, status: ACTIVE}}\nauthorizationServers:\n  - id: default\n    \
+         signingKeys:\n      - {{privateKeyFile: {0}, status: ACTIVE}}\n",
+        pem.display()
+    );
+    let path = dir.path().join("seed.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    let e = format!("{:#}", super::bootstrap_keys(&path).err().expect("a shared key is an error"));
+    assert!(
+        e.contains("authorizationServers[0].signingKeys: key ") && e.contains("also pinned in orgSigningKeys"),
+        "{e}"
+    );
+    // Without pins nothing is pinned.
+    std::fs::write(&path, "users: []\n").unwrap();
+    let none = super::bootstrap_keys(&path).unwrap();
+    assert!(none.org.is_empty() && none.default_as.is_empty());
+}

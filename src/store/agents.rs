@@ -14,6 +14,8 @@ pub trait AgentStore {
     /// Deletes the agent with its keys, connections and links.
     async fn delete_agent(&self, id: &str, op: &Operation, events: &[LogRecord]) -> StoreResult<bool>;
     async fn find_operation(&self, id: &str) -> StoreResult<Option<Operation>>;
+    /// Operations ordered by id, after `page.after`.
+    async fn list_operations(&self, page: &Page) -> StoreResult<Vec<Operation>>;
 
     /// `Conflict("authorizationServer")` when the owner already has a connection to that AS.
     async fn create_connection(&self, conn: &ResourceConnection, events: &[LogRecord]) -> StoreResult<()>;

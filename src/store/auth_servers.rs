@@ -48,6 +48,24 @@ pub trait AuthServerStore {
     async fn update_rule(&self, rule: &PolicyRule, events: &[LogRecord]) -> StoreResult<()>;
     async fn delete_rule(&self, policy_id: &str, id: &str, events: &[LogRecord]) -> StoreResult<bool>;
 
+    /// In one transaction: sets the `(id, priority)` pairs of sibling policies of the same server,
+    /// then inserts (`create`) or updates `policy`. How the Management API keeps priorities unique.
+    async fn save_policy(
+        &self,
+        policy: &Policy,
+        create: bool,
+        priorities: &[(String, i64)],
+        events: &[LogRecord],
+    ) -> StoreResult<()>;
+    /// `save_policy` for a rule and its sibling rules of the same policy.
+    async fn save_rule(
+        &self,
+        rule: &PolicyRule,
+        create: bool,
+        priorities: &[(String, i64)],
+        events: &[LogRecord],
+    ) -> StoreResult<()>;
+
     async fn create_trusted_issuer(&self, issuer: &TrustedIssuer, events: &[LogRecord]) -> StoreResult<()>;
     async fn list_trusted_issuers(&self, auth_server_id: &str) -> StoreResult<Vec<TrustedIssuer>>;
     async fn delete_trusted_issuer(&self, auth_server_id: &str, id: &str, events: &[LogRecord]) -> StoreResult<bool>;

@@ -25,7 +25,36 @@ pub struct LogQuery {
     pub outcome_result: Option<String>,
     pub descending: bool,
     pub limit: i64,
+    /// A parsed `/api/v1/logs` filter over `LOG_FILTER_ATTRIBUTES`, compiled to SQL.
+    pub filter: Option<crate::audit::filter::Expr>,
+    /// `q` keywords: each must occur (case-insensitive) in one of the searchable fields.
+    pub keywords: Vec<String>,
 }
+
+/// The attributes `/api/v1/logs` filters accept (okta-surface.md §12, case-sensitive).
+pub const LOG_FILTER_ATTRIBUTES: &[&str] = &[
+    "uuid",
+    "eventType",
+    "legacyEventType",
+    "severity",
+    "displayMessage",
+    "outcome.result",
+    "outcome.reason",
+    "actor.id",
+    "actor.type",
+    "actor.alternateId",
+    "actor.displayName",
+    "target.id",
+    "target.type",
+    "target.alternateId",
+    "client.id",
+    "client.ipAddress",
+    "transaction.id",
+    "transaction.detail.requestApiTokenId",
+    "authenticationContext.rootSessionId",
+    "authenticationContext.externalSessionId",
+    "debugContext.debugData.requestId",
+];
 
 #[async_trait]
 pub trait LogStore {

@@ -25,7 +25,7 @@ pub use apps::AppStore;
 pub use auth_servers::AuthServerStore;
 pub use grants::{CodeUse, ConsentStore, GrantStore, Issuance};
 pub use keys::KeyStore;
-pub use logs::{LogQuery, LogStore};
+pub use logs::{LogQuery, LogStore, LOG_FILTER_ATTRIBUTES};
 pub use org::{ApiTokenStore, OrgStore};
 pub use sessions::SessionStore;
 pub use sql::SqlStore;
@@ -58,6 +58,9 @@ pub trait Store:
     async fn ping(&self) -> StoreResult<()>;
     /// Delete expired per-grant state (codes, session tokens, sessions, jtis, token records).
     async fn purge_expired(&self, now: Millis) -> StoreResult<u64>;
+    /// Deletes every row but the org's (test helper `/dev/v1/reset`; bootstrap and the seed
+    /// then rebuild the rest) and records `events`, in one transaction.
+    async fn wipe_data(&self, events: &[crate::domain::LogRecord]) -> StoreResult<()>;
 }
 
 pub type DynStore = Arc<dyn Store>;

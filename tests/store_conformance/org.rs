@@ -1,10 +1,10 @@
 //! `OrgStore` and `ApiTokenStore`.
 
-use crate::fixtures::{api_token, ev, logged, open, org, NOW};
+use crate::fixtures::{api_token, ev, group, logged, not_logged, open, org, NOW};
 use crate::Backend;
 use std::slice::from_ref;
 
-crate::backend_tests!(org_round_trip, api_tokens_round_trip, api_token_touch_and_revoke);
+crate::backend_tests!(org_round_trip, api_tokens_round_trip, api_token_touch_and_revoke, wipe_data_keeps_the_org);
 
 async fn org_round_trip(backend: Backend) {
     let Some((_db, store)) = open(backend).await else { return };
@@ -91,4 +91,27 @@ async fn api_token_touch_and_revoke(backend: Backend) {
     assert!(!store.revoke_api_token(&token.id, &[]).await.unwrap(), "already revoked");
     assert_eq!(store.list_api_tokens().await.unwrap(), vec![other]);
     logged(&store, &[e]).await;
+}
+
+async fn wipe_data_keeps_the_org(backend: Backend) {
+    let Some((_db, store)) = open(backend).await else { return };
+    let o = org();
+    store.create_org(&o, &[]).await.unwrap();
+    let token = api_token("ci");
+    let created = ev("system.api_token.create", &token.id);
+    store.create_api_token(&token, from_ref(&created)).await.unwrap();
+    let g = group("Temporary");
+    store.create_group(&g, &[]).await.unwrap();
+
+    let wiped = ev("system.dev.reset", &o.id);
+    store.wipe_data(from_ref(&wiped)).await.unwrap();
+    assert_eq!(store.find_org().await.unwrap(), Some(o), "the org survives");
+    assert_eq!(store.find_api_token_by_name("ci").await.unwrap(), None);
+    assert_eq!(store.find_group(&g.id).await.unwrap(), None);
+    // The System Log is wiped too, then holds the wipe's own event.
+    not_logged(&store, &created).await;
+    logged(&store, &[wiped]).await;
+    // The store works as before.
+    store.create_group(&g, &[]).await.unwrap();
+    assert_eq!(store.find_group(&g.id).await.unwrap().map(|x| x.id), Some(g.id));
 }

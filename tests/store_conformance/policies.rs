@@ -7,7 +7,7 @@ use baton::domain::auth_server::{IncludeExclude, IncludeOnly};
 use baton::domain::{Policy, PolicyRule, Status, TokenLifetimes};
 use std::slice::from_ref;
 
-crate::backend_tests!(policies_by_priority, delete_policy_removes_rules, rules_by_priority);
+crate::backend_tests!(policies_by_priority, delete_policy_removes_rules, rules_by_priority, save_renumbers_siblings);
 
 fn policy_names(list: &[Policy]) -> Vec<&str> {
     list.iter().map(|p| p.name.as_str()).collect()
@@ -121,4 +121,38 @@ async fn rules_by_priority(backend: Backend) {
     assert!(!store.delete_rule(&p.id, &early.id, &[]).await.unwrap(), "already deleted");
     assert_eq!(store.list_rules(&p.id).await.unwrap(), vec![changed]);
     logged(&store, &[created, updated, deleted]).await;
+}
+
+/// `save_policy` / `save_rule`: the siblings' new priorities and the object in one write.
+async fn save_renumbers_siblings(backend: Backend) {
+    let Some((_db, store)) = open(backend).await else { return };
+    let mcp = auth_server("mcp");
+    store.create_auth_server(&mcp, &[], &[], &[]).await.unwrap();
+    let a = policy(&mcp.id, "a", 1);
+    store.create_policy(&a, &[]).await.unwrap();
+    let b = policy(&mcp.id, "b", 1);
+    let created = ev("policy.lifecycle.create", &b.id);
+    store.save_policy(&b, true, &[(a.id.clone(), 2)], from_ref(&created)).await.unwrap();
+    assert_eq!(policy_names(&store.list_policies(&mcp.id).await.unwrap()), ["b", "a"]);
+    assert_eq!(store.find_policy(&mcp.id, &a.id).await.unwrap().unwrap().priority, 2);
+    let mut moved = b.clone();
+    moved.priority = 2;
+    moved.name = "b2".into();
+    let updated = ev("policy.lifecycle.update", &b.id);
+    store.save_policy(&moved, false, &[(a.id.clone(), 1)], from_ref(&updated)).await.unwrap();
+    assert_eq!(store.find_policy(&mcp.id, &b.id).await.unwrap(), Some(moved));
+    assert_eq!(policy_names(&store.list_policies(&mcp.id).await.unwrap()), ["a", "b2"]);
+
+    let r1 = rule(&a, "r1", 1);
+    store.create_rule(&r1, &[]).await.unwrap();
+    let r0 = rule(&a, "r0", 1);
+    let added = ev("policy.rule.add", &r0.id);
+    store.save_rule(&r0, true, &[(r1.id.clone(), 2)], from_ref(&added)).await.unwrap();
+    assert_eq!(rule_names(&store.list_rules(&a.id).await.unwrap()), ["r0", "r1"]);
+    let mut last = r0.clone();
+    last.priority = 2;
+    store.save_rule(&last, false, &[(r1.id.clone(), 1)], &[]).await.unwrap();
+    assert_eq!(store.find_rule(&a.id, &r0.id).await.unwrap(), Some(last));
+    assert_eq!(rule_names(&store.list_rules(&a.id).await.unwrap()), ["r1", "r0"]);
+    logged(&store, &[created, updated, added]).await;
 }

@@ -60,11 +60,7 @@ impl FromRequestParts<AppState> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(invalid_token)?;
-        let (scheme, value) = header.split_once(' ').ok_or_else(invalid_token)?;
-        let value = value.trim();
-        if !scheme.eq_ignore_ascii_case("SSWS") || value.is_empty() {
-            return Err(invalid_token());
-        }
+        let value = ssws_token(header).ok_or_else(invalid_token)?;
         let token = state.store.find_api_token_by_hash(&hash_secret(value)).await?.ok_or_else(invalid_token)?;
         let now = state.clock.now_ms();
         if token.expires.is_some_and(|at| at <= now) || idle_expired(&token, now) {
@@ -95,6 +91,14 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
+/// The token of an `SSWS` header. The space after the scheme is optional: the Okta Python SDK
+/// (3.x) sends `SSWS{token}` with none, and Okta accepts it.
+fn ssws_token(header: &str) -> Option<&str> {
+    let scheme = header.get(..4)?;
+    let value = header[4..].trim();
+    (scheme.eq_ignore_ascii_case("SSWS") && !value.is_empty()).then_some(value)
+}
+
 /// True when `user_id` is a member of the Administrators group.
 pub async fn is_administrator(state: &AppState, user_id: &str) -> Result<bool, OktaError> {
     let groups = state.store.list_user_groups(user_id).await?;
@@ -111,4 +115,20 @@ fn idle_expired(token: &ApiToken, now: i64) -> bool {
     };
     let last = token.last_used.unwrap_or(token.created);
     now - last > days * 86_400_000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ssws_token;
+
+    #[test]
+    fn ssws_scheme_with_or_without_a_space() {
+        assert_eq!(ssws_token("SSWS 00abc"), Some("00abc"));
+        assert_eq!(ssws_token("ssws 00abc"), Some("00abc"));
+        assert_eq!(ssws_token("SSWS00abc"), Some("00abc"));
+        assert_eq!(ssws_token("SSWS "), None);
+        assert_eq!(ssws_token("Bearer 00abc"), None);
+        assert_eq!(ssws_token("SSW"), None);
+        assert_eq!(ssws_token("ŠSWS x"), None);
+    }
 }

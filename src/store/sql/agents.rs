@@ -123,6 +123,15 @@ impl AgentStore for SqlStore {
         one(with_pool!(self, |p| sqlx::query_as::<_, OperationRow>(&sql).bind(id).fetch_optional(p).await?))
     }
 
+    async fn list_operations(&self, page: &Page) -> StoreResult<Vec<Operation>> {
+        let sql = format!("SELECT {OP_COLS} FROM operations WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2");
+        all(with_pool!(self, |p| sqlx::query_as::<_, OperationRow>(&sql)
+            .bind(&page.after)
+            .bind(page.limit)
+            .fetch_all(p)
+            .await?))
+    }
+
     async fn create_connection(&self, conn: &ResourceConnection, events: &[LogRecord]) -> StoreResult<()> {
         write_tx!(self, events, |tx| {
             sqlx::query(

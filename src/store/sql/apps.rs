@@ -4,9 +4,11 @@
 use super::rows::{all, one, to_json, AppRow, ClientKeyRow, ClientSecretRow, GroupRow, UserRow};
 use super::users::{prefixed, GROUP_COLS, USER_COLS};
 use super::{constraint, with_pool, write_tx, SqlStore};
+use crate::domain::app::{AppGroupAssignment, AppUserAssignment};
 use crate::domain::{
     App, AppStatus, ClientKey, ClientKeyStatus, ClientSecret, Group, GroupType, LogRecord, Millis, TextEnum, User,
 };
+use crate::store::apps::AppChanges;
 use crate::store::{AppStore, Page, StoreResult};
 use async_trait::async_trait;
 
@@ -39,36 +41,74 @@ macro_rules! insert_secret {
     };
 }
 
+/// Inserts the app row inside an open transaction `$tx`.
+macro_rules! insert_app {
+    ($tx:ident, $app:expr) => {
+        sqlx::query(
+            "INSERT INTO apps (id, client_id, label, status, application_type, token_endpoint_auth_method, \
+             pkce_required, consent_method, redirect_uris, post_logout_redirect_uris, response_types, \
+             grant_types, refresh_rotation, refresh_leeway, auto_key_rotation, created, last_updated) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        )
+        .bind(&$app.id)
+        .bind(&$app.client_id)
+        .bind(&$app.label)
+        .bind($app.status.as_str())
+        .bind(&$app.application_type)
+        .bind($app.token_endpoint_auth_method.as_str())
+        .bind($app.pkce_required)
+        .bind($app.consent_method.as_str())
+        .bind(to_json(&$app.redirect_uris))
+        .bind(to_json(&$app.post_logout_redirect_uris))
+        .bind(to_json(&$app.response_types))
+        .bind(to_json(&$app.grant_types))
+        .bind(&$app.refresh_rotation)
+        .bind($app.refresh_leeway)
+        .bind($app.auto_key_rotation)
+        .bind($app.created)
+        .bind($app.last_updated)
+        .execute(&mut *$tx)
+        .await
+        .map_err(constraint("client_id"))?;
+    };
+}
+
+/// Updates the app row inside an open transaction `$tx`.
+macro_rules! update_app_row {
+    ($tx:ident, $app:expr) => {
+        sqlx::query(
+            "UPDATE apps SET client_id = $2, label = $3, status = $4, application_type = $5, \
+             token_endpoint_auth_method = $6, pkce_required = $7, consent_method = $8, redirect_uris = $9, \
+             post_logout_redirect_uris = $10, response_types = $11, grant_types = $12, refresh_rotation = $13, \
+             refresh_leeway = $14, auto_key_rotation = $15, last_updated = $16 WHERE id = $1",
+        )
+        .bind(&$app.id)
+        .bind(&$app.client_id)
+        .bind(&$app.label)
+        .bind($app.status.as_str())
+        .bind(&$app.application_type)
+        .bind($app.token_endpoint_auth_method.as_str())
+        .bind($app.pkce_required)
+        .bind($app.consent_method.as_str())
+        .bind(to_json(&$app.redirect_uris))
+        .bind(to_json(&$app.post_logout_redirect_uris))
+        .bind(to_json(&$app.response_types))
+        .bind(to_json(&$app.grant_types))
+        .bind(&$app.refresh_rotation)
+        .bind($app.refresh_leeway)
+        .bind($app.auto_key_rotation)
+        .bind($app.last_updated)
+        .execute(&mut *$tx)
+        .await
+        .map_err(constraint("client_id"))?;
+    };
+}
+
 #[async_trait]
 impl AppStore for SqlStore {
     async fn create_app(&self, app: &App, secrets: &[ClientSecret], events: &[LogRecord]) -> StoreResult<()> {
         write_tx!(self, events, |tx| {
-            sqlx::query(
-                "INSERT INTO apps (id, client_id, label, status, application_type, token_endpoint_auth_method, \
-                 pkce_required, consent_method, redirect_uris, post_logout_redirect_uris, response_types, \
-                 grant_types, refresh_rotation, refresh_leeway, auto_key_rotation, created, last_updated) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-            )
-            .bind(&app.id)
-            .bind(&app.client_id)
-            .bind(&app.label)
-            .bind(app.status.as_str())
-            .bind(&app.application_type)
-            .bind(app.token_endpoint_auth_method.as_str())
-            .bind(app.pkce_required)
-            .bind(app.consent_method.as_str())
-            .bind(to_json(&app.redirect_uris))
-            .bind(to_json(&app.post_logout_redirect_uris))
-            .bind(to_json(&app.response_types))
-            .bind(to_json(&app.grant_types))
-            .bind(&app.refresh_rotation)
-            .bind(app.refresh_leeway)
-            .bind(app.auto_key_rotation)
-            .bind(app.created)
-            .bind(app.last_updated)
-            .execute(&mut *tx)
-            .await
-            .map_err(constraint("client_id"))?;
+            insert_app!(tx, app);
             for secret in secrets {
                 insert_secret!(tx, secret);
             }
@@ -96,31 +136,7 @@ impl AppStore for SqlStore {
 
     async fn update_app(&self, app: &App, events: &[LogRecord]) -> StoreResult<()> {
         write_tx!(self, events, |tx| {
-            sqlx::query(
-                "UPDATE apps SET client_id = $2, label = $3, status = $4, application_type = $5, \
-                 token_endpoint_auth_method = $6, pkce_required = $7, consent_method = $8, redirect_uris = $9, \
-                 post_logout_redirect_uris = $10, response_types = $11, grant_types = $12, refresh_rotation = $13, \
-                 refresh_leeway = $14, auto_key_rotation = $15, last_updated = $16 WHERE id = $1",
-            )
-            .bind(&app.id)
-            .bind(&app.client_id)
-            .bind(&app.label)
-            .bind(app.status.as_str())
-            .bind(&app.application_type)
-            .bind(app.token_endpoint_auth_method.as_str())
-            .bind(app.pkce_required)
-            .bind(app.consent_method.as_str())
-            .bind(to_json(&app.redirect_uris))
-            .bind(to_json(&app.post_logout_redirect_uris))
-            .bind(to_json(&app.response_types))
-            .bind(to_json(&app.grant_types))
-            .bind(&app.refresh_rotation)
-            .bind(app.refresh_leeway)
-            .bind(app.auto_key_rotation)
-            .bind(app.last_updated)
-            .execute(&mut *tx)
-            .await
-            .map_err(constraint("client_id"))?;
+            update_app_row!(tx, app);
         })
     }
 
@@ -135,6 +151,44 @@ impl AppStore for SqlStore {
             .execute(&mut *tx)
             .await?;
             sqlx::query("DELETE FROM apps WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected() > 0
+        })
+    }
+
+    async fn save_app(&self, app: &App, changes: &AppChanges<'_>, events: &[LogRecord]) -> StoreResult<()> {
+        write_tx!(self, events, |tx| {
+            if changes.create {
+                insert_app!(tx, app);
+            } else {
+                update_app_row!(tx, app);
+            }
+            if changes.replace_secrets {
+                sqlx::query("DELETE FROM client_secrets WHERE app_id = $1").bind(&app.id).execute(&mut *tx).await?;
+            }
+            for secret in changes.secrets {
+                insert_secret!(tx, secret);
+            }
+            for kid in changes.drop_kids {
+                sqlx::query("DELETE FROM client_keys WHERE client_id = $1 AND kid = $2")
+                    .bind(&app.id)
+                    .bind(kid)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for key in changes.keys {
+                sqlx::query(
+                    "INSERT INTO client_keys (client_id, kid, jwk, status, created, last_updated) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&key.client_id)
+                .bind(&key.kid)
+                .bind(key.jwk.to_string())
+                .bind(key.status.as_str())
+                .bind(key.created)
+                .bind(key.last_updated)
+                .execute(&mut *tx)
+                .await
+                .map_err(constraint("kid"))?;
+            }
         })
     }
 
@@ -284,6 +338,28 @@ impl AppStore for SqlStore {
             .await?))
     }
 
+    async fn list_app_user_assignments(&self, app_id: &str, page: &Page) -> StoreResult<Vec<AppUserAssignment>> {
+        let sql = "SELECT user_id, user_name, created FROM app_user_assignments \
+                   WHERE app_id = $1 AND ($2 IS NULL OR user_id > $2) ORDER BY user_id LIMIT $3";
+        let rows: Vec<(String, String, i64)> = with_pool!(self, |p| sqlx::query_as(sql)
+            .bind(app_id)
+            .bind(&page.after)
+            .bind(page.limit)
+            .fetch_all(p)
+            .await?);
+        Ok(rows
+            .into_iter()
+            .map(|(user_id, user_name, created)| AppUserAssignment { user_id, user_name, created })
+            .collect())
+    }
+
+    async fn find_app_user_assignment(&self, app_id: &str, user_id: &str) -> StoreResult<Option<AppUserAssignment>> {
+        let sql = "SELECT user_id, user_name, created FROM app_user_assignments WHERE app_id = $1 AND user_id = $2";
+        let row: Option<(String, String, i64)> =
+            with_pool!(self, |p| sqlx::query_as(sql).bind(app_id).bind(user_id).fetch_optional(p).await?);
+        Ok(row.map(|(user_id, user_name, created)| AppUserAssignment { user_id, user_name, created }))
+    }
+
     async fn assign_group(
         &self,
         app_id: &str,
@@ -330,6 +406,16 @@ impl AppStore for SqlStore {
             prefixed("g", GROUP_COLS)
         );
         all(with_pool!(self, |p| sqlx::query_as::<_, GroupRow>(&sql).bind(app_id).fetch_all(p).await?))
+    }
+
+    async fn list_app_group_assignments(&self, app_id: &str) -> StoreResult<Vec<AppGroupAssignment>> {
+        let sql = "SELECT group_id, priority, created FROM app_group_assignments WHERE app_id = $1 \
+                   ORDER BY priority, group_id";
+        let rows: Vec<(String, i64, i64)> = with_pool!(self, |p| sqlx::query_as(sql).bind(app_id).fetch_all(p).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(group_id, priority, created)| AppGroupAssignment { group_id, priority, created })
+            .collect())
     }
 
     async fn is_user_assigned(&self, app_id: &str, user_id: &str) -> StoreResult<bool> {

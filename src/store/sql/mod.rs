@@ -17,6 +17,7 @@ mod org;
 mod rows;
 mod sessions;
 mod users;
+mod wipe;
 
 use super::{Store, StoreError, StoreResult};
 use crate::domain::Millis;
@@ -186,5 +187,9 @@ impl Store for SqlStore {
             total += with_pool!(self, |p| sqlx::query(sql).bind(now).execute(p).await?.rows_affected());
         }
         Ok(total)
+    }
+
+    async fn wipe_data(&self, events: &[crate::domain::LogRecord]) -> StoreResult<()> {
+        wipe::wipe_data(self, events).await
     }
 }

@@ -3,6 +3,7 @@
 //! cascades from it by foreign key, except its signing keys (shared with the org AS, so keyed
 //! by a plain `owner_id`).
 
+mod ordering;
 mod policies;
 mod scopes;
 
@@ -176,6 +177,26 @@ impl AuthServerStore for SqlStore {
 
     async fn delete_rule(&self, policy_id: &str, id: &str, events: &[LogRecord]) -> StoreResult<bool> {
         policies::delete_rule(self, policy_id, id, events).await
+    }
+
+    async fn save_policy(
+        &self,
+        policy: &Policy,
+        create: bool,
+        priorities: &[(String, i64)],
+        events: &[LogRecord],
+    ) -> StoreResult<()> {
+        ordering::save_policy(self, policy, create, priorities, events).await
+    }
+
+    async fn save_rule(
+        &self,
+        rule: &PolicyRule,
+        create: bool,
+        priorities: &[(String, i64)],
+        events: &[LogRecord],
+    ) -> StoreResult<()> {
+        ordering::save_rule(self, rule, create, priorities, events).await
     }
 
     async fn create_trusted_issuer(&self, issuer: &TrustedIssuer, events: &[LogRecord]) -> StoreResult<()> {

@@ -2,8 +2,10 @@
 //! record; reads filter on the indexed columns (`/api/v1/logs` filters compile to `LogQuery`)
 //! and page by storage sequence number.
 
+mod scim;
+
 use super::rows::{all, LogRow};
-use super::{with_pool, write_tx, SqlStore};
+use super::{with_pool, write_tx, Pool, SqlStore};
 use crate::domain::LogRecord;
 use crate::store::{LogQuery, LogStore, StoreResult};
 use async_trait::async_trait;
@@ -17,10 +19,11 @@ const LOG_COLS: &str =
 const TARGET_CHUNK: usize = 500;
 
 /// A value bound to a query assembled at run time.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Arg<'a> {
     Int(i64),
     Text(&'a str),
+    Owned(String),
 }
 
 /// The conditions of a WHERE clause, each holding the placeholder of its own bound value.
@@ -47,6 +50,11 @@ impl<'a> Filter<'a> {
         if let Some(v) = value {
             self.push(cond, Arg::Text(v));
         }
+    }
+
+    /// Adds a condition whose placeholders were allocated from `self.args` already.
+    fn raw(&mut self, cond: String) {
+        self.conds.push(cond);
     }
 
     fn where_clause(&self) -> String {
@@ -87,6 +95,18 @@ impl LogStore for SqlStore {
             query.target_id.as_deref(),
         );
         filter.text("outcome_result = $?", query.outcome_result.as_deref());
+        let dialect = match self.pool {
+            Pool::Postgres(_) => scim::Dialect::Postgres,
+            Pool::Sqlite(_) => scim::Dialect::Sqlite,
+        };
+        if let Some(expr) = &query.filter {
+            let cond = scim::compile(expr, dialect, &mut filter.args);
+            filter.raw(cond);
+        }
+        for keyword in &query.keywords {
+            let cond = scim::keyword(keyword, dialect, &mut filter.args);
+            filter.raw(cond);
+        }
         let order = if query.storage_order { format!("seq {dir}") } else { format!("published {dir}, seq {dir}") };
         let sql = format!(
             "SELECT {LOG_COLS} FROM log_events {} ORDER BY {order} LIMIT ${}",
@@ -96,9 +116,10 @@ impl LogStore for SqlStore {
         let rows = with_pool!(self, |p| {
             let mut q = sqlx::query_as::<_, LogRow>(&sql);
             for arg in &filter.args {
-                q = match *arg {
-                    Arg::Int(v) => q.bind(v),
-                    Arg::Text(s) => q.bind(s),
+                q = match arg {
+                    Arg::Int(v) => q.bind(*v),
+                    Arg::Text(s) => q.bind(*s),
+                    Arg::Owned(s) => q.bind(s.as_str()),
                 };
             }
             q.bind(query.limit).fetch_all(p).await?

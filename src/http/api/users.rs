@@ -1,8 +1,0 @@
-//! Placeholder until this resource's routes are written.
-
-use super::routes::ApiRoutes;
-
-#[must_use]
-pub fn routes(r: ApiRoutes) -> ApiRoutes {
-    r
-}
