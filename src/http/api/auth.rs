@@ -45,6 +45,25 @@ impl Admin {
     }
 }
 
+/// Who a write is logged as: the System Log actor and request context of a Management API
+/// call ([`Admin`]) or of an admin console page. The write logic shared by both takes this.
+pub trait Audit {
+    /// An event whose actor is this caller.
+    fn event(&self, event_type: &str, display_message: &str) -> Event;
+    /// Builds `event` in this request's context.
+    fn record(&self, event: Event, now: crate::domain::Millis) -> LogRecord;
+}
+
+impl Audit for Admin {
+    fn event(&self, event_type: &str, display_message: &str) -> Event {
+        Self::event(self, event_type, display_message)
+    }
+
+    fn record(&self, event: Event, now: crate::domain::Millis) -> LogRecord {
+        Self::record(self, event, now)
+    }
+}
+
 fn invalid_token() -> OktaError {
     OktaError::new(StatusCode::UNAUTHORIZED, "E0000011", "Invalid token provided")
 }

@@ -1,6 +1,6 @@
 //! List, create, read, replace and delete apps.
 
-use super::super::auth::Admin;
+use super::super::auth::{Admin, Audit};
 use super::super::body::{store_error, ApiJson, ApiQuery, Validation};
 use super::super::paging;
 use super::super::routes::ApiRoutes;
@@ -101,8 +101,20 @@ async fn create(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, OktaError> {
     let activate = query.flag("activate", true)?;
+    let (app, keys, plain) = create_app(&state, &admin, &body, activate).await?;
+    Ok(Json(view::app(&state, &app, &keys, plain.as_deref())))
+}
+
+/// Creates the app `body` describes (the API's JSON shape), ACTIVE when `activate`. Returns it
+/// with its keys and the plain client secret (shown once) when its method uses one.
+pub(crate) async fn create_app(
+    state: &AppState,
+    admin: &impl Audit,
+    body: &Value,
+    activate: bool,
+) -> Result<(App, Vec<ClientKey>, Option<String>), OktaError> {
     let now = state.clock.now_ms();
-    let Draft { mut app, client_secret, jwks } = settings::read(&body, None, now)?;
+    let Draft { mut app, client_secret, jwks } = settings::read(body, None, now)?;
     app.id = new_id(Prefix::App);
     if app.client_id.is_empty() {
         app.client_id.clone_from(&app.id);
@@ -119,7 +131,7 @@ async fn create(
     }
     let changes = AppChanges { create: true, secrets: &secrets, keys: &keys, ..AppChanges::default() };
     state.store.save_app(&app, &changes, &events).await.map_err(|e| store_error(e, "client_id"))?;
-    Ok(Json(view::app(&state, &app, &keys, plain.as_deref())))
+    Ok((app, keys, plain))
 }
 
 async fn get_app(
@@ -142,9 +154,21 @@ async fn replace(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, OktaError> {
-    let existing = find(&state, &id).await?;
+    let (app, keys, plain) = replace_app(&state, &admin, &id, &body).await?;
+    Ok(Json(view::app(&state, &app, &keys, plain.as_deref())))
+}
+
+/// Replaces app `id` with `body` (the API's JSON shape); returns it with its keys and a new
+/// plain client secret if one was made.
+pub(crate) async fn replace_app(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    body: &Value,
+) -> Result<(App, Vec<ClientKey>, Option<String>), OktaError> {
+    let existing = find(state, id).await?;
     let now = state.clock.now_ms();
-    let Draft { app, client_secret, jwks } = settings::read(&body, Some(&existing), now)?;
+    let Draft { app, client_secret, jwks } = settings::read(body, Some(&existing), now)?;
     let current_keys = state.store.list_client_keys(&app.id).await?;
     let (keys, drop_kids) = match &jwks {
         None => (Vec::new(), Vec::new()),
@@ -190,12 +214,18 @@ async fn replace(
         AppChanges { create: false, secrets: &new_secrets, replace_secrets, keys: &keys, drop_kids: &drop_kids };
     state.store.save_app(&app, &changes, &[admin.record(ev, now)]).await.map_err(|e| store_error(e, "jwks"))?;
     let keys = state.store.list_client_keys(&app.id).await?;
-    Ok(Json(view::app(&state, &app, &keys, plain.as_deref())))
+    Ok((app, keys, plain))
 }
 
 /// Only an INACTIVE app can be deleted; an ACTIVE one is 403 `E0000056` as in Okta.
 async fn delete(State(state): State<AppState>, admin: Admin, Path(id): Path<String>) -> Result<Response, OktaError> {
-    let app = find(&state, &id).await?;
+    delete_app(&state, &admin, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Deletes app `id`; 403 `E0000056` while it is ACTIVE.
+pub(crate) async fn delete_app(state: &AppState, admin: &impl Audit, id: &str) -> Result<(), OktaError> {
+    let app = find(state, id).await?;
     if app.status == AppStatus::Active {
         let mut e = OktaError::new(StatusCode::FORBIDDEN, "E0000056", "Delete application forbidden.");
         e.causes.push("The application must be deactivated before deletion.".into());
@@ -204,5 +234,5 @@ async fn delete(State(state): State<AppState>, admin: Admin, Path(id): Path<Stri
     let now = state.clock.now_ms();
     let ev = admin.event("application.lifecycle.delete", "Delete application").target(target(&app));
     state.store.delete_app(&app.id, &[admin.record(ev, now)]).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(())
 }

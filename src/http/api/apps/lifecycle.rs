@@ -2,7 +2,7 @@
 //! transition the app already made changes nothing and logs nothing. An INACTIVE app fails
 //! client authentication (`invalid_client`) at every OAuth endpoint.
 
-use super::super::auth::Admin;
+use super::super::auth::{Admin, Audit};
 use super::super::routes::ApiRoutes;
 use super::{find, target};
 use crate::domain::AppStatus;
@@ -22,7 +22,8 @@ pub(super) fn routes(r: ApiRoutes) -> ApiRoutes {
     )
 }
 
-async fn transition(state: &AppState, admin: &Admin, id: &str, to: AppStatus) -> Result<Json<Value>, OktaError> {
+/// Moves app `id` to `to`; already there → no write, no event.
+pub(crate) async fn transition(state: &AppState, admin: &impl Audit, id: &str, to: AppStatus) -> Result<(), OktaError> {
     let mut app = find(state, id).await?;
     if app.status != to {
         let now = state.clock.now_ms();
@@ -35,7 +36,7 @@ async fn transition(state: &AppState, admin: &Admin, id: &str, to: AppStatus) ->
         let ev = admin.event(event_type, message).target(target(&app));
         state.store.update_app(&app, &[admin.record(ev, now)]).await?;
     }
-    Ok(Json(json!({})))
+    Ok(())
 }
 
 async fn activate(
@@ -43,7 +44,8 @@ async fn activate(
     admin: Admin,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, OktaError> {
-    transition(&state, &admin, &id, AppStatus::Active).await
+    transition(&state, &admin, &id, AppStatus::Active).await?;
+    Ok(Json(json!({})))
 }
 
 async fn deactivate(
@@ -51,5 +53,6 @@ async fn deactivate(
     admin: Admin,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, OktaError> {
-    transition(&state, &admin, &id, AppStatus::Inactive).await
+    transition(&state, &admin, &id, AppStatus::Inactive).await?;
+    Ok(Json(json!({})))
 }

@@ -10,6 +10,10 @@ mod secrets;
 mod settings;
 mod view;
 
+pub(crate) use crud::{create_app, delete_app, replace_app};
+pub(crate) use lifecycle::transition;
+pub(crate) use secrets::{create_secret, delete_secret, set_status as set_secret_status};
+
 use super::routes::ApiRoutes;
 use crate::audit::Target;
 use crate::domain::App;
@@ -26,7 +30,7 @@ pub fn routes(r: ApiRoutes) -> ApiRoutes {
 }
 
 /// The app with this id, or 404 `E0000007`.
-async fn find(state: &AppState, id: &str) -> Result<App, OktaError> {
+pub(crate) async fn find(state: &AppState, id: &str) -> Result<App, OktaError> {
     state.store.find_app(id).await?.ok_or_else(|| OktaError::not_found(id, "AppInstance"))
 }
 

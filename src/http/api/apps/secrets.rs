@@ -5,7 +5,7 @@
 //! keeps at least one ACTIVE. Changes are logged as `application.lifecycle.update` with
 //! `debugData.credentialChange` (`client_secret.create`, `.activate`, `.deactivate`, `.delete`).
 
-use super::super::auth::Admin;
+use super::super::auth::{Admin, Audit};
 use super::super::body::{wrong_status, ApiJson, Validation};
 use super::super::routes::ApiRoutes;
 use super::settings::uses_secret;
@@ -33,7 +33,7 @@ pub(super) fn routes(r: ApiRoutes) -> ApiRoutes {
         .post(&format!("{BASE}/{{secretId}}/lifecycle/deactivate"), "Deactivate a client secret", 200, deactivate)
 }
 
-fn event(admin: &Admin, app: &App, change: &str, secret_id: &str, now: i64) -> crate::domain::LogRecord {
+fn event(admin: &impl Audit, app: &App, change: &str, secret_id: &str, now: i64) -> crate::domain::LogRecord {
     let ev = admin
         .event("application.lifecycle.update", "Update application")
         .target(target(app))
@@ -75,7 +75,19 @@ async fn create(
     Path(app_id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, OktaError> {
-    let app = find(&state, &app_id).await?;
+    let (secret, plain) = create_secret(&state, &admin, &app_id, &body).await?;
+    Ok(Json(view::secret(&state, &secret, Some(&plain))))
+}
+
+/// Adds a client secret to app `app_id` as `body` (the API's JSON shape) asks; returns it with
+/// its plain value (shown once).
+pub(crate) async fn create_secret(
+    state: &AppState,
+    admin: &impl Audit,
+    app_id: &str,
+    body: &Value,
+) -> Result<(ClientSecret, String), OktaError> {
+    let app = find(state, app_id).await?;
     let mut v = Validation::default();
     let plain = match body.get("client_secret").filter(|s| !s.is_null()) {
         None => new_secret(),
@@ -109,21 +121,22 @@ async fn create(
         created: now,
         last_updated: now,
     };
-    state.store.create_client_secret(&secret, &[event(&admin, &app, "create", &secret.id, now)]).await?;
-    Ok(Json(view::secret(&state, &secret, Some(&plain))))
+    state.store.create_client_secret(&secret, &[event(admin, &app, "create", &secret.id, now)]).await?;
+    Ok((secret, plain))
 }
 
-async fn set_status(
+/// Sets the status of a client secret; already there → no write, no event.
+pub(crate) async fn set_status(
     state: &AppState,
-    admin: &Admin,
+    admin: &impl Audit,
     app_id: &str,
     secret_id: &str,
     to: AppStatus,
-) -> Result<Json<Value>, OktaError> {
+) -> Result<ClientSecret, OktaError> {
     let app = find(state, app_id).await?;
     let mut secret = find_secret(state, &app, secret_id).await?;
     if secret.status == to {
-        return Ok(Json(view::secret(state, &secret, None)));
+        return Ok(secret);
     }
     if to == AppStatus::Inactive && uses_secret(app.token_endpoint_auth_method) {
         let secrets = state.store.list_client_secrets(&app.id).await?;
@@ -140,7 +153,7 @@ async fn set_status(
         .await?;
     secret.status = to;
     secret.last_updated = now;
-    Ok(Json(view::secret(state, &secret, None)))
+    Ok(secret)
 }
 
 async fn activate(
@@ -148,7 +161,8 @@ async fn activate(
     admin: Admin,
     Path((app_id, secret_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, OktaError> {
-    set_status(&state, &admin, &app_id, &secret_id, AppStatus::Active).await
+    let s = set_status(&state, &admin, &app_id, &secret_id, AppStatus::Active).await?;
+    Ok(Json(view::secret(&state, &s, None)))
 }
 
 async fn deactivate(
@@ -156,7 +170,8 @@ async fn deactivate(
     admin: Admin,
     Path((app_id, secret_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, OktaError> {
-    set_status(&state, &admin, &app_id, &secret_id, AppStatus::Inactive).await
+    let s = set_status(&state, &admin, &app_id, &secret_id, AppStatus::Inactive).await?;
+    Ok(Json(view::secret(&state, &s, None)))
 }
 
 /// An ACTIVE secret is 403 `E0000038`: deactivate it first.
@@ -165,12 +180,23 @@ async fn delete(
     admin: Admin,
     Path((app_id, secret_id)): Path<(String, String)>,
 ) -> Result<Response, OktaError> {
-    let app = find(&state, &app_id).await?;
-    let secret = find_secret(&state, &app, &secret_id).await?;
+    delete_secret(&state, &admin, &app_id, &secret_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Deletes an INACTIVE client secret; an ACTIVE one is 403 `E0000038`.
+pub(crate) async fn delete_secret(
+    state: &AppState,
+    admin: &impl Audit,
+    app_id: &str,
+    secret_id: &str,
+) -> Result<(), OktaError> {
+    let app = find(state, app_id).await?;
+    let secret = find_secret(state, &app, secret_id).await?;
     if secret.status == AppStatus::Active {
         return Err(wrong_status());
     }
     let now = state.clock.now_ms();
-    state.store.delete_client_secret(&secret.id, &[event(&admin, &app, "delete", &secret.id, now)]).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    state.store.delete_client_secret(&secret.id, &[event(admin, &app, "delete", &secret.id, now)]).await?;
+    Ok(())
 }

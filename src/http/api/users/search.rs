@@ -124,20 +124,20 @@ pub(super) async fn list(
     if let Some(sort_by) = query.get("sortBy").filter(|s| !s.is_empty()) {
         return sorted(&state, &query, &uri, expr.as_ref(), sort_by, limit).await;
     }
-    let rows = match &expr {
-        None => state.store.list_users(None, &paging::probe(&page)).await?,
-        Some(e) => {
-            let mut found = Vec::new();
-            scan_users(&state, page.after.clone(), |u| {
-                if filter::matches(e, &|a| values(&u, a)) {
-                    found.push(u);
-                }
-                found.len() <= limit
-            })
-            .await?;
-            found
+    // Without a filter or search, Okta lists every user but the DEPROVISIONED ones; a filter
+    // such as `status eq "DEPROVISIONED"` finds those.
+    let mut rows = Vec::new();
+    scan_users(&state, page.after.clone(), |u| {
+        let hit = match &expr {
+            None => u.status != UserStatus::Deprovisioned,
+            Some(e) => filter::matches(e, &|a| values(&u, a)),
+        };
+        if hit {
+            rows.push(u);
         }
-    };
+        rows.len() <= limit
+    })
+    .await?;
     let (rows, next) = paging::split(rows, &page, |u| u.id.clone());
     let items: Vec<Value> = rows.iter().map(|u| views::user(base, u)).collect();
     Ok(link_list(base, &uri, &items, next.as_deref()))
