@@ -57,14 +57,16 @@ for (const [name, origin] of [['http', BASE], ['https (--tls)', TLS_BASE]]) {
     assert.deepEqual(revoked, { active: false });
   });
 
-  test(`${name}: a wrong client secret is an OAuth error the library surfaces`, async () => {
+  test(`${name}: a wrong client secret is a 401 challenge with invalid_client`, async () => {
     const options = origin.startsWith('http://') ? { execute: [client.allowInsecureRequests] } : undefined;
     const config = await client.discovery(new URL(issuer), CHAT.clientId, undefined, client.ClientSecretBasic('wrong'), options);
-    await assert.rejects(client.refreshTokenGrant(config, 'not-a-refresh-token'), (err) => {
-      assert.equal(err.error, 'invalid_client');
-      assert.equal(err.status, 401);
-      return true;
-    });
+    // A 401 carrying `WWW-Authenticate: Basic realm="baton"` (xaa.md §3.1) is a challenge error.
+    const err = await client.refreshTokenGrant(config, 'not-a-refresh-token').then(() => null, (e) => e);
+    assert.ok(err, 'a wrong secret was accepted');
+    assert.equal(err.code, 'OAUTH_WWW_AUTHENTICATE_CHALLENGE');
+    assert.equal(err.status, 401);
+    assert.deepEqual(err.cause, [{ scheme: 'basic', parameters: { realm: 'baton' } }]);
+    assert.equal((await err.response.json()).error, 'invalid_client');
   });
 }
 
