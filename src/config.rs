@@ -109,6 +109,8 @@ struct FileConfig {
     dev_allow_remote: Option<bool>,
     admin_api_token: Option<String>,
     key_encryption_key: Option<String>,
+    admin_login: Option<String>,
+    admin_password: Option<String>,
 }
 
 #[derive(Clone)]
@@ -140,6 +142,10 @@ pub struct Config {
     pub dev_allow_remote: bool,
     pub admin_api_token: Option<String>,
     pub key_encryption_key: Option<String>,
+    /// Login of the bootstrap admin (`BATON_ADMIN_LOGIN`, default `admin@baton.local`).
+    pub admin_login: String,
+    /// Password of the bootstrap admin (`BATON_ADMIN_PASSWORD`); unset: no bootstrap admin.
+    pub admin_password: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -159,6 +165,8 @@ impl std::fmt::Debug for Config {
             .field("dev", &self.dev)
             .field("admin_api_token", &self.admin_api_token.as_ref().map(|_| "***"))
             .field("key_encryption_key", &self.key_encryption_key.as_ref().map(|_| "***"))
+            .field("admin_login", &self.admin_login)
+            .field("admin_password", &self.admin_password.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
     }
 }
@@ -231,6 +239,10 @@ impl Config {
             dev_allow_remote: args.dev_allow_remote.or(file.dev_allow_remote).unwrap_or(false),
             admin_api_token: env("BATON_ADMIN_API_TOKEN").or(file.admin_api_token),
             key_encryption_key: env("BATON_KEY_ENCRYPTION_KEY").or(file.key_encryption_key),
+            admin_login: env("BATON_ADMIN_LOGIN")
+                .or(file.admin_login)
+                .unwrap_or_else(|| crate::bootstrap::DEFAULT_ADMIN_LOGIN.into()),
+            admin_password: env("BATON_ADMIN_PASSWORD").or(file.admin_password),
         };
         config.validate()?;
         Ok(config)
@@ -279,6 +291,10 @@ impl Config {
              unless dev_allow_remote (BATON_DEV_ALLOW_REMOTE) is set",
             self.issuer
         );
+        if let Some(p) = &self.admin_password {
+            anyhow::ensure!(p.len() >= 8, "BATON_ADMIN_PASSWORD must be at least 8 characters");
+            anyhow::ensure!(!self.admin_login.trim().is_empty(), "BATON_ADMIN_LOGIN must not be empty");
+        }
         if let Some(t) = &self.admin_api_token {
             anyhow::ensure!(t.len() >= 16, "BATON_ADMIN_API_TOKEN must be at least 16 characters");
         }
@@ -338,6 +354,8 @@ impl Config {
             dev_allow_remote: false,
             admin_api_token: None,
             key_encryption_key: Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8".into()),
+            admin_login: crate::bootstrap::DEFAULT_ADMIN_LOGIN.into(),
+            admin_password: None,
         }
     }
 }

@@ -22,6 +22,9 @@ pub async fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     };
     let admin_token = config.admin_api_token.as_deref();
     let org = bootstrap::bootstrap_with(store.as_ref(), &keys, &config.issuer, admin_token, &pinned, now).await?;
+    if let Some(password) = &config.admin_password {
+        bootstrap::ensure_admin_user(store.as_ref(), config.admin_login.trim(), password, now).await?;
+    }
     if let Some(path) = &config.seed {
         let report = seed::apply_file(store.as_ref(), &keys, &org, path, now).await?;
         tracing::info!(seed = %path.display(), created = report.created, updated = report.updated, unchanged = report.unchanged, "seed applied");

@@ -6,6 +6,7 @@ pub mod authn;
 pub mod authorize;
 pub mod consent;
 pub mod consent_requests;
+pub mod console;
 pub mod context;
 pub mod cookies;
 pub mod cors;
@@ -21,6 +22,7 @@ pub mod interaction;
 pub mod introspect;
 pub mod login;
 pub mod logout;
+pub mod me;
 pub mod pages;
 pub mod request_id;
 pub mod sessions;
@@ -44,10 +46,12 @@ pub fn app(state: AppState) -> Router {
         .merge(consent::router())
         .merge(consent_requests::router())
         .merge(logout::router())
+        .merge(me::router())
         .merge(cors::apply_with_credentials(authn::router(), &state))
         .merge(cors::apply_with_credentials(sessions::router(), &state))
         .merge(api::router(&state))
         .merge(dev::router(&state))
+        .merge(console::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn(request_id::middleware))

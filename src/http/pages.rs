@@ -9,8 +9,8 @@ use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-/// CSP of pages without scripts.
-const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
+/// CSP of pages without scripts: the stylesheet `/assets/baton.css`, nothing inline.
+const CSP: &str = super::console::CSP;
 /// CSP of the `form_post` page, whose one inline script submits the form.
 const CSP_FORM_POST: &str =
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
@@ -123,6 +123,7 @@ fn page(status: StatusCode, rendered: Result<String, askama::Error>, csp: &'stat
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response
 }
 

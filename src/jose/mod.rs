@@ -4,6 +4,7 @@
 
 pub mod act;
 pub mod claims;
+pub mod inspect;
 pub mod jwks;
 pub mod jwt;
 pub mod kek;

@@ -4,6 +4,7 @@
 //! parameter helpers every endpoint shares (RFC 6749 §3.3). No I/O: callers load the policies,
 //! rules, scopes, user and groups, and act on the decision (errors, logs, storage).
 
+pub mod access_graph;
 pub mod consent;
 pub mod scopes;
 pub mod user_access;

@@ -15,7 +15,7 @@ mod apps;
 mod check;
 mod client_keys;
 mod directory;
-mod pem;
+pub(crate) mod pem;
 mod policies;
 mod refs;
 pub mod schema;

@@ -18,7 +18,7 @@ const BIT_STRING: u8 = 0x03;
 const OID: u8 = 0x06;
 
 /// The JWK members (`kty` and `n`/`e` or `crv`/`x`/`y`) of the public key in `pem`.
-pub(super) fn public_jwk_from_pem(pem: &str) -> Result<Map<String, Value>> {
+pub(crate) fn public_jwk_from_pem(pem: &str) -> Result<Map<String, Value>> {
     let der = pem_block(pem)?;
     let mut outer = Der::new(&der);
     let mut spki = Der::new(outer.take(SEQUENCE)?);

@@ -6,7 +6,7 @@
 //! `q`, `filter` and `search` are evaluated in memory over groups read from the store page by
 //! page in id order; the `after` cursor is the last group's id, so paging stays exact.
 
-use super::auth::{forbidden, Admin};
+use super::auth::{forbidden, Admin, Audit};
 use super::body::{store_error, ApiJson, ApiQuery, Validation};
 use super::paging::{self, href};
 use super::routes::ApiRoutes;
@@ -116,7 +116,7 @@ async fn list(State(state): State<AppState>, _admin: Admin, query: ApiQuery, uri
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct GroupBody {
+pub(crate) struct GroupBody {
     profile: Option<GroupProfile>,
 }
 
@@ -160,6 +160,18 @@ async fn create(
     admin: Admin,
     ApiJson(body): ApiJson<GroupBody>,
 ) -> Result<Json<Value>, OktaError> {
+    let group = create_group(&state, &admin, body).await?;
+    Ok(Json(views::group(state.base(), &group)))
+}
+
+/// A group body from form fields (the admin console).
+#[must_use]
+pub(crate) fn group_body(name: Option<String>, description: Option<String>) -> GroupBody {
+    GroupBody { profile: Some(GroupProfile { name, description }) }
+}
+
+/// Creates a group (`POST /api/v1/groups` and the admin console), logging `group.lifecycle.create`.
+pub(crate) async fn create_group(state: &AppState, admin: &impl Audit, body: GroupBody) -> Result<Group, OktaError> {
     let (name, description) = profile_of(body)?;
     if state.store.find_group_by_name(&name).await?.is_some() {
         return Err(super::body::conflict("name"));
@@ -176,7 +188,7 @@ async fn create(
     };
     let event = admin.event("group.lifecycle.create", "Create Okta group").target(group_target(&group));
     state.store.create_group(&group, &[admin.record(event, now)]).await.map_err(|e| store_error(e, "name"))?;
-    Ok(Json(views::group(state.base(), &group)))
+    Ok(group)
 }
 
 async fn get_group(
@@ -194,7 +206,18 @@ async fn replace(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<GroupBody>,
 ) -> Result<Json<Value>, OktaError> {
-    let mut group = editable(&state, &id).await?;
+    let group = replace_group(&state, &admin, &id, body).await?;
+    Ok(Json(views::group(state.base(), &group)))
+}
+
+/// Replaces a group's name and description (`PUT` and the admin console).
+pub(crate) async fn replace_group(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    body: GroupBody,
+) -> Result<Group, OktaError> {
+    let mut group = editable(state, id).await?;
     let (name, description) = profile_of(body)?;
     if state.store.find_group_by_name(&name).await?.is_some_and(|other| other.id != group.id) {
         return Err(super::body::conflict("name"));
@@ -205,11 +228,16 @@ async fn replace(
     group.last_updated = now;
     let event = admin.event("group.profile.update", "Update group profile").target(group_target(&group));
     state.store.update_group(&group, &[admin.record(event, now)]).await.map_err(|e| store_error(e, "name"))?;
-    Ok(Json(views::group(state.base(), &group)))
+    Ok(group)
 }
 
 async fn delete(State(state): State<AppState>, admin: Admin, Path(id): Path<String>) -> Result<StatusCode, OktaError> {
-    let group = editable(&state, &id).await?;
+    delete_group(&state, &admin, &id).await
+}
+
+/// Deletes a group (not `Everyone`), logging `group.lifecycle.delete`.
+pub(crate) async fn delete_group(state: &AppState, admin: &impl Audit, id: &str) -> Result<StatusCode, OktaError> {
+    let group = editable(state, id).await?;
     let now = state.clock.now_ms();
     let event = admin.event("group.lifecycle.delete", "Delete Okta group").target(group_target(&group));
     state.store.delete_group(&group.id, &[admin.record(event, now)]).await?;
@@ -253,9 +281,9 @@ async fn remove_member(
 }
 
 /// Adds or removes a membership; a no-op (already a member, or not one) writes nothing.
-async fn membership(
+pub(crate) async fn membership(
     state: &AppState,
-    admin: &Admin,
+    admin: &impl Audit,
     group_id: &str,
     user_id: &str,
     add: bool,

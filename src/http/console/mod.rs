@@ -7,9 +7,16 @@
 //! served from `/assets/baton.css` (no CDN, no inline style or script).
 
 pub mod admin;
+pub mod agents;
+pub mod app_assignments;
+pub mod apps;
+pub mod as_claims;
+pub mod auth_servers;
 pub mod dashboard;
 pub mod groups;
+pub mod insight;
 pub mod keys;
+pub mod links;
 pub mod login;
 pub mod tokens;
 pub mod users;
@@ -38,6 +45,13 @@ pub fn router() -> Router<AppState> {
         .merge(groups::router())
         .merge(tokens::router())
         .merge(keys::router())
+        .merge(apps::router())
+        .merge(app_assignments::router())
+        .merge(agents::router())
+        .merge(links::router())
+        .merge(auth_servers::router())
+        .merge(as_claims::router())
+        .merge(insight::router())
         .layer(axum::middleware::from_fn(security_headers));
     Router::new().route("/assets/baton.css", get(stylesheet)).merge(pages)
 }

@@ -10,10 +10,10 @@ mod tests;
 
 use super::user_access::jwt_bearer::{evaluate_jwt_bearer, JwtBearerInput};
 use crate::domain::{
-    Agent, AgentStatus, ConnectionStatus, DelegationLink, Group, LinkTokenType, Policy, PolicyRule, ResourceConnection, Scope,
-    TextEnum, User,
+    Agent, AgentStatus, ConnectionStatus, DelegationLink, Group, LinkTokenType, Policy, PolicyRule, ResourceConnection,
+    Scope, TextEnum, User,
 };
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 /// An app the user is assigned to, and how (`direct` or `group <name>`).
 #[derive(Debug, Clone)]
@@ -125,7 +125,11 @@ pub fn compute(input: &GraphInput) -> AccessGraph {
     let user_label = {
         let name = input.user.profile.display_name();
         let login = input.user.profile.login();
-        if name.trim().is_empty() { login.to_owned() } else { format!("{name} ({login})") }
+        if name.trim().is_empty() {
+            login.to_owned()
+        } else {
+            format!("{name} ({login})")
+        }
     };
     g.nodes.push(Node { id: input.user.id.clone(), kind: NodeKind::User, label: user_label, column: 0 });
     for app in input.apps {
@@ -164,7 +168,7 @@ pub fn compute(input: &GraphInput) -> AccessGraph {
         frontier = next;
         column += 1;
     }
-    let server_column = column.max(2);
+    let server_column = g.nodes.iter().map(|n| n.column).max().unwrap_or(0).max(1) + 1;
     add_reach(input, &mut g, server_column);
     g
 }
@@ -176,7 +180,7 @@ fn add_reach(input: &GraphInput, g: &mut AccessGraph, server_column: usize) {
         .filter(|n| matches!(n.kind, NodeKind::App | NodeKind::Agent))
         .map(|n| (n.id.clone(), n.label.clone()))
         .collect();
-    let mut servers_seen: BTreeMap<String, ()> = BTreeMap::new();
+    let mut servers_seen: BTreeSet<String> = BTreeSet::new();
     for (holder_id, holder) in holders {
         for conn in input.connections.iter().filter(|c| c.owner_id == holder_id) {
             let server = input.servers.iter().find(|s| s.id == conn.auth_server_id);
@@ -202,7 +206,7 @@ fn add_reach(input: &GraphInput, g: &mut AccessGraph, server_column: usize) {
                 .clone()
                 .or_else(|| server.and_then(|s| s.audiences.first().cloned()))
                 .unwrap_or_default();
-            if servers_seen.insert(conn.auth_server_id.clone(), ()).is_none() {
+            if servers_seen.insert(conn.auth_server_id.clone()) {
                 g.nodes.push(Node {
                     id: conn.auth_server_id.clone(),
                     kind: NodeKind::Server,

@@ -6,13 +6,14 @@
 use super::{AccessGraph, NodeKind};
 use std::fmt::Write;
 
-const COLUMN_WIDTH: usize = 260;
-const BOX_WIDTH: usize = 190;
+const COLUMN_WIDTH: usize = 290;
+const BOX_WIDTH: usize = 170;
 const BOX_HEIGHT: usize = 46;
 const ROW_HEIGHT: usize = 80;
 const MARGIN: usize = 20;
-/// Labels longer than this are cut (the table next to the drawing has them in full).
-const MAX_LABEL: usize = 28;
+/// Labels longer than these are cut (the tables next to the drawing have them in full).
+const MAX_LABEL: usize = 24;
+const MAX_EDGE_LABEL: usize = 21;
 
 /// `text` escaped for XML text and attribute values.
 #[must_use]
@@ -32,11 +33,11 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn shorten(text: &str) -> String {
-    if text.chars().count() <= MAX_LABEL {
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
         text.to_owned()
     } else {
-        let cut: String = text.chars().take(MAX_LABEL - 1).collect();
+        let cut: String = text.chars().take(max - 1).collect();
         format!("{cut}…")
     }
 }
@@ -75,7 +76,7 @@ pub fn render(graph: &AccessGraph) -> String {
     let columns = rows.len().max(1);
     let max_rows = rows.iter().copied().max().unwrap_or(1).max(1);
     let width = MARGIN * 2 + (columns - 1) * COLUMN_WIDTH + BOX_WIDTH;
-    let height = MARGIN * 2 + (max_rows - 1) * ROW_HEIGHT + BOX_HEIGHT;
+    let height = MARGIN * 2 + max_rows * ROW_HEIGHT;
     let at = |i: usize| {
         let (c, r) = positions[i];
         (MARGIN + c * COLUMN_WIDTH, MARGIN + r * ROW_HEIGHT)
@@ -86,21 +87,42 @@ pub fn render(graph: &AccessGraph) -> String {
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"access-graph\" width=\"{width}\" height=\"{height}\" \
          viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"access-graph-title\">\
-         <title id=\"access-graph-title\">Access graph</title>"
+         <title id=\"access-graph-title\">Access graph</title><defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#64748b\"/></marker></defs>"
     );
     for edge in &graph.edges {
         let (Some(a), Some(b)) = (index(&edge.from), index(&edge.to)) else { continue };
         let ((ax, ay), (bx, by)) = (at(a), at(b));
-        let (x1, y1, x2, y2) = (ax + BOX_WIDTH, ay + BOX_HEIGHT / 2, bx, by + BOX_HEIGHT / 2);
-        let _ = write!(
-            out,
-            "<g class=\"edge\"><line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"#64748b\" \
-             stroke-width=\"1.5\"/><text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\" \
-             fill=\"#334155\">{}</text></g>",
-            (x1 + x2) / 2,
-            (y1 + y2) / 2 - 4,
-            escape(&shorten(&edge.label))
-        );
+        let label = escape(&shorten(&edge.label, MAX_EDGE_LABEL));
+        let (from_column, to_column) = (graph.nodes[a].column, graph.nodes[b].column);
+        if to_column == from_column + 1 {
+            // Neighbouring columns: a straight line, labelled at its middle.
+            let (x1, y1, x2, y2) = (ax + BOX_WIDTH, ay + BOX_HEIGHT / 2, bx, by + BOX_HEIGHT / 2);
+            let _ = write!(
+                out,
+                "<g class=\"edge\"><line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"#64748b\" \
+                 stroke-width=\"1.5\" marker-end=\"url(#arrow)\"/><text x=\"{}\" y=\"{}\" font-size=\"10\" \
+                 text-anchor=\"middle\" fill=\"#334155\">{label}</text></g>",
+                usize::midpoint(x1, x2),
+                usize::midpoint(y1, y2).saturating_sub(4),
+            );
+        } else {
+            // Skipping columns (or going back): a curve through the gap under the row, so it
+            // never runs behind the boxes between.
+            let (x1, y1, x2, y2) = if to_column > from_column {
+                (ax + BOX_WIDTH, ay + BOX_HEIGHT / 2, bx, by + BOX_HEIGHT / 2)
+            } else {
+                (ax + BOX_WIDTH / 2, ay + BOX_HEIGHT, bx + BOX_WIDTH / 2, by + BOX_HEIGHT)
+            };
+            let apex = ay.max(by) + BOX_HEIGHT + (ROW_HEIGHT - BOX_HEIGHT) / 2;
+            let (cx, cy) = (usize::midpoint(x1, x2), (2 * apex).saturating_sub(usize::midpoint(y1, y2)));
+            let _ = write!(
+                out,
+                "<g class=\"edge\"><path d=\"M {x1} {y1} Q {cx} {cy} {x2} {y2}\" fill=\"none\" stroke=\"#64748b\" \
+                 stroke-width=\"1.5\" marker-end=\"url(#arrow)\"/><text x=\"{cx}\" y=\"{}\" font-size=\"10\" \
+                 text-anchor=\"middle\" fill=\"#334155\">{label}</text></g>",
+                apex.saturating_sub(3),
+            );
+        }
     }
     for (i, node) in graph.nodes.iter().enumerate() {
         let (x, y) = at(i);
@@ -117,8 +139,8 @@ pub fn render(graph: &AccessGraph) -> String {
             tx = x + 8,
             ty1 = y + 19,
             ty2 = y + 36,
-            label = escape(&shorten(&node.label)),
-            short_id = escape(&shorten(&node.id)),
+            label = escape(&shorten(&node.label, MAX_LABEL)),
+            short_id = escape(&shorten(&node.id, MAX_LABEL)),
         );
     }
     out.push_str("</svg>");

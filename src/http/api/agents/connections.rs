@@ -6,7 +6,7 @@ use super::views::{self, parse_orn, Orn};
 use super::{agent_or_404, agent_target, connection_target, page_of, LIMIT_DEFAULT, LIMIT_MAX, PREFIX};
 use crate::domain::ids::{new_id, Prefix};
 use crate::domain::{Agent, ConnectionStatus, ResourceConnection};
-use crate::http::api::auth::Admin;
+use crate::http::api::auth::{Admin, Audit};
 use crate::http::api::body::{malformed, store_error, ApiJson, ApiQuery, Validation};
 use crate::http::api::paging;
 use crate::http::api::routes::ApiRoutes;
@@ -128,8 +128,19 @@ async fn create(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, OktaError> {
-    let agent = agent_or_404(&state, &id).await?;
     let body = body.as_object().ok_or_else(malformed)?;
+    let conn = create_connection(&state, &admin, &id, body).await?;
+    Ok((StatusCode::CREATED, Json(views::connection(&state, &conn))).into_response())
+}
+
+/// Connects agent `id` as `body` (the API's JSON shape) asks.
+pub(crate) async fn create_connection(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    body: &Map<String, Value>,
+) -> Result<ResourceConnection, OktaError> {
+    let agent = agent_or_404(state, id).await?;
     let now = state.clock.now_ms();
     let mut conn = ResourceConnection {
         id: new_id(Prefix::Connection),
@@ -145,7 +156,7 @@ async fn create(
         created: now,
         last_updated: now,
     };
-    apply(&state, &mut conn, body, true).await?;
+    apply(state, &mut conn, body, true).await?;
     let event = admin
         .event("workload_principal.resource_connection.create", "Create resource connection")
         .target(agent_target(&agent))
@@ -155,7 +166,7 @@ async fn create(
         .create_connection(&conn, &[admin.record(event, now)])
         .await
         .map_err(|e| store_error(e, "authorizationServer.orn"))?;
-    Ok((StatusCode::CREATED, Json(views::connection(&state, &conn))).into_response())
+    Ok(conn)
 }
 
 async fn patch(
@@ -187,15 +198,26 @@ async fn delete(
     admin: Admin,
     Path((id, conn_id)): Path<(String, String)>,
 ) -> Result<StatusCode, OktaError> {
-    let agent = agent_or_404(&state, &id).await?;
-    let conn = connection_or_404(&state, &agent, &conn_id).await?;
+    delete_connection(&state, &admin, &id, &conn_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes connection `conn_id` of agent `id`.
+pub(crate) async fn delete_connection(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    conn_id: &str,
+) -> Result<(), OktaError> {
+    let agent = agent_or_404(state, id).await?;
+    let conn = connection_or_404(state, &agent, conn_id).await?;
     let now = state.clock.now_ms();
     let event = admin
         .event("workload_principal.resource_connection.delete", "Delete resource connection")
         .target(agent_target(&agent))
         .target(connection_target(&conn));
     state.store.delete_connection(&conn.id, &[admin.record(event, now)]).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 async fn activate(
@@ -203,7 +225,7 @@ async fn activate(
     admin: Admin,
     Path((id, conn_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, OktaError> {
-    lifecycle(&state, &admin, &id, &conn_id, ConnectionStatus::Active).await
+    Ok(Json(views::connection(&state, &lifecycle(&state, &admin, &id, &conn_id, ConnectionStatus::Active).await?)))
 }
 
 async fn deactivate(
@@ -211,17 +233,18 @@ async fn deactivate(
     admin: Admin,
     Path((id, conn_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, OktaError> {
-    lifecycle(&state, &admin, &id, &conn_id, ConnectionStatus::Inactive).await
+    let conn = lifecycle(&state, &admin, &id, &conn_id, ConnectionStatus::Inactive).await?;
+    Ok(Json(views::connection(&state, &conn)))
 }
 
 /// Sets the connection's status; already there → no write, no event.
-async fn lifecycle(
+pub(crate) async fn lifecycle(
     state: &AppState,
-    admin: &Admin,
+    admin: &impl Audit,
     id: &str,
     conn_id: &str,
     to: ConnectionStatus,
-) -> Result<Json<Value>, OktaError> {
+) -> Result<ResourceConnection, OktaError> {
     let agent = agent_or_404(state, id).await?;
     let mut conn = connection_or_404(state, &agent, conn_id).await?;
     if conn.status != to {
@@ -239,5 +262,5 @@ async fn lifecycle(
         let event = admin.event(event_type, message).target(agent_target(&agent)).target(connection_target(&conn));
         state.store.update_connection(&conn, &[admin.record(event, now)]).await?;
     }
-    Ok(Json(views::connection(state, &conn)))
+    Ok(conn)
 }

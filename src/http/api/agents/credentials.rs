@@ -6,7 +6,7 @@
 use super::{agent_or_404, agent_target, page_of, status_error, views, LIMIT_DEFAULT, LIMIT_MAX, PREFIX};
 use crate::audit::Target;
 use crate::domain::{Agent, ClientKey, ClientKeyStatus, TextEnum};
-use crate::http::api::auth::Admin;
+use crate::http::api::auth::{Admin, Audit};
 use crate::http::api::body::{malformed, store_error, ApiJson, ApiQuery, Validation};
 use crate::http::api::paging;
 use crate::http::api::routes::ApiRoutes;
@@ -75,8 +75,19 @@ async fn create(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, OktaError> {
-    let agent = agent_or_404(&state, &id).await?;
     let body = body.as_object().ok_or_else(malformed)?;
+    let key = create_key(&state, &admin, &id, body).await?;
+    Ok((StatusCode::CREATED, Json(views::key(&state, &key))).into_response())
+}
+
+/// Adds the public JWK `body` (the API's JSON shape) to agent `id`.
+pub(crate) async fn create_key(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    body: &Map<String, Value>,
+) -> Result<ClientKey, OktaError> {
+    let agent = agent_or_404(state, id).await?;
     let (kid, jwk, status) = validate(body)?;
     let now = state.clock.now_ms();
     let key = ClientKey { client_id: agent.id.clone(), kid, jwk, status, created: now, last_updated: now };
@@ -85,7 +96,7 @@ async fn create(
         .target(agent_target(&agent))
         .target(key_target(&key));
     state.store.create_client_key(&key, &[admin.record(event, now)]).await.map_err(|e| store_error(e, "kid"))?;
-    Ok((StatusCode::CREATED, Json(views::key(&state, &key))).into_response())
+    Ok(key)
 }
 
 /// Checks an uploaded JWK; returns its kid, the JWK as stored and its initial status.
@@ -172,8 +183,14 @@ async fn delete(
     admin: Admin,
     Path((id, kid)): Path<(String, String)>,
 ) -> Result<StatusCode, OktaError> {
-    let agent = agent_or_404(&state, &id).await?;
-    let key = key_or_404(&state, &agent, &kid).await?;
+    delete_key(&state, &admin, &id, &kid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes an INACTIVE key of agent `id`.
+pub(crate) async fn delete_key(state: &AppState, admin: &impl Audit, id: &str, kid: &str) -> Result<(), OktaError> {
+    let agent = agent_or_404(state, id).await?;
+    let key = key_or_404(state, &agent, kid).await?;
     if key.status != ClientKeyStatus::Inactive {
         return Err(status_error("An ACTIVE key must be deactivated before it can be deleted"));
     }
@@ -183,7 +200,7 @@ async fn delete(
         .target(agent_target(&agent))
         .target(key_target(&key));
     state.store.delete_client_key(&agent.id, &key.kid, &[admin.record(event, now)]).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 async fn activate(
@@ -191,7 +208,7 @@ async fn activate(
     admin: Admin,
     Path((id, kid)): Path<(String, String)>,
 ) -> Result<Json<Value>, OktaError> {
-    lifecycle(&state, &admin, &id, &kid, ClientKeyStatus::Active).await
+    Ok(Json(views::key(&state, &lifecycle(&state, &admin, &id, &kid, ClientKeyStatus::Active).await?)))
 }
 
 async fn deactivate(
@@ -199,17 +216,17 @@ async fn deactivate(
     admin: Admin,
     Path((id, kid)): Path<(String, String)>,
 ) -> Result<Json<Value>, OktaError> {
-    lifecycle(&state, &admin, &id, &kid, ClientKeyStatus::Inactive).await
+    Ok(Json(views::key(&state, &lifecycle(&state, &admin, &id, &kid, ClientKeyStatus::Inactive).await?)))
 }
 
 /// Sets the key's status; already there → no write, no event.
-async fn lifecycle(
+pub(crate) async fn lifecycle(
     state: &AppState,
-    admin: &Admin,
+    admin: &impl Audit,
     id: &str,
     kid: &str,
     to: ClientKeyStatus,
-) -> Result<Json<Value>, OktaError> {
+) -> Result<ClientKey, OktaError> {
     let agent = agent_or_404(state, id).await?;
     let mut key = key_or_404(state, &agent, kid).await?;
     if key.status != to {
@@ -227,5 +244,5 @@ async fn lifecycle(
         key.status = to;
         key.last_updated = now;
     }
-    Ok(Json(views::key(state, &key)))
+    Ok(key)
 }

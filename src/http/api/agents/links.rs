@@ -10,7 +10,7 @@ use super::{agent_target, link_target, url, LIMIT_DEFAULT, LIMIT_MAX, PREFIX};
 use crate::clock::iso8601;
 use crate::domain::ids::{new_id, Prefix};
 use crate::domain::{Agent, ConnectionStatus, DelegationLink, LinkTokenType, TextEnum};
-use crate::http::api::auth::Admin;
+use crate::http::api::auth::{Admin, Audit};
 use crate::http::api::body::{malformed, store_error, ApiJson, ApiQuery, Validation};
 use crate::http::api::paging::{self, href};
 use crate::http::api::routes::ApiRoutes;
@@ -107,6 +107,16 @@ async fn create(
     admin: Admin,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, OktaError> {
+    let link = create_link(&state, &admin, &body).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, &link).await?)).into_response())
+}
+
+/// Creates the delegation link `body` (the API's JSON shape) describes.
+pub(crate) async fn create_link(
+    state: &AppState,
+    admin: &impl Audit,
+    body: &Value,
+) -> Result<DelegationLink, OktaError> {
     if !body.is_object() {
         return Err(malformed());
     }
@@ -122,7 +132,7 @@ async fn create(
             v.error("from.clientOrn", "The field cannot be left blank");
             None
         }
-        Some(orn) => from_client(&state, orn).await?.map_err(|why| v.error("from.clientOrn", why)).ok(),
+        Some(orn) => from_client(state, orn).await?.map_err(|why| v.error("from.clientOrn", why)).ok(),
     };
     let token_type = match from.get("tokenType").and_then(Value::as_str).map(LinkTokenType::parse) {
         Some(Some(t)) => Some(t),
@@ -140,7 +150,7 @@ async fn create(
             v.error("to.resourceOrn", "The field cannot be left blank");
             None
         }
-        Some(orn) => to_agent(&state, orn).await?.map_err(|why| v.error("to.resourceOrn", why)).ok(),
+        Some(orn) => to_agent(state, orn).await?.map_err(|why| v.error("to.resourceOrn", why)).ok(),
     };
     if let (Some(c), Some(t)) = (&client, &to) {
         v.check(*c != t.id, "from.clientOrn", "must not name the agent the link points to");
@@ -166,11 +176,17 @@ async fn create(
         .create_delegation_link(&link, &[admin.record(event, now)])
         .await
         .map_err(|e| store_error(e, "from.clientOrn"))?;
-    Ok((StatusCode::CREATED, Json(view(&state, &link).await?)).into_response())
+    Ok(link)
 }
 
 async fn delete(State(state): State<AppState>, admin: Admin, Path(id): Path<String>) -> Result<StatusCode, OktaError> {
-    let link = link_or_404(&state, &id).await?;
+    delete_link(&state, &admin, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes delegation link `id`.
+pub(crate) async fn delete_link(state: &AppState, admin: &impl Audit, id: &str) -> Result<(), OktaError> {
+    let link = link_or_404(state, id).await?;
     let now = state.clock.now_ms();
     let mut event =
         admin.event("workload_principal.delegation_link.delete", "Delete delegation link").target(link_target(&link));
@@ -178,5 +194,5 @@ async fn delete(State(state): State<AppState>, admin: Admin, Path(id): Path<Stri
         event = event.target(agent_target(&agent));
     }
     state.store.delete_delegation_link(&link.id, &[admin.record(event, now)]).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

@@ -7,7 +7,7 @@ use super::profile::{self, Mode};
 use super::{agent_or_404, agent_target, search, status_error, views, LIMIT_DEFAULT, LIMIT_MAX, PREFIX};
 use crate::domain::ids::{new_id, Prefix};
 use crate::domain::{Agent, AgentStatus};
-use crate::http::api::auth::Admin;
+use crate::http::api::auth::{Admin, Audit};
 use crate::http::api::body::{ApiJson, ApiQuery};
 use crate::http::api::paging;
 use crate::http::api::routes::ApiRoutes;
@@ -38,6 +38,17 @@ async fn register(
     admin: Admin,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, OktaError> {
+    let (_, op) = register_agent(&state, &admin, &body).await?;
+    Ok(accepted_empty(&state, &op))
+}
+
+/// Registers the agent `body` (the API's JSON shape) describes, STAGED; returns it and the
+/// operation recording it.
+pub(crate) async fn register_agent(
+    state: &AppState,
+    admin: &impl Audit,
+    body: &Value,
+) -> Result<(Agent, crate::domain::Operation), OktaError> {
     let now = state.clock.now_ms();
     let mut agent = Agent {
         id: new_id(Prefix::Agent),
@@ -50,11 +61,11 @@ async fn register(
         created: now,
         last_updated: now,
     };
-    profile::apply(&state, &mut agent, &body, Mode::Replace).await?;
+    profile::apply(state, &mut agent, body, Mode::Replace).await?;
     let op = completed("ai-agent:Register", &agent, now);
     let event = admin.event("workload_principal.ai_agent.register", "Register AI agent").target(agent_target(&agent));
     state.store.create_agent(&agent, &op, &[admin.record(event, now)]).await?;
-    Ok(accepted_empty(&state, &op))
+    Ok((agent, op))
 }
 
 /// How many agents one store read fetches while filtering a `search`.
@@ -133,7 +144,17 @@ async fn update(
 }
 
 async fn delete(State(state): State<AppState>, admin: Admin, Path(id): Path<String>) -> Result<Response, OktaError> {
-    let agent = agent_or_404(&state, &id).await?;
+    let op = delete_agent(&state, &admin, &id).await?;
+    Ok(accepted(&state, &op))
+}
+
+/// Deletes a STAGED or INACTIVE agent; returns the operation recording it.
+pub(crate) async fn delete_agent(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+) -> Result<crate::domain::Operation, OktaError> {
+    let agent = agent_or_404(state, id).await?;
     if agent.status == AgentStatus::Active {
         return Err(status_error("An ACTIVE AI agent must be deactivated before it can be deleted"));
     }
@@ -141,11 +162,12 @@ async fn delete(State(state): State<AppState>, admin: Admin, Path(id): Path<Stri
     let op = completed("ai-agent:Delete", &agent, now);
     let event = admin.event("workload_principal.ai_agent.delete", "Delete AI agent").target(agent_target(&agent));
     state.store.delete_agent(&agent.id, &op, &[admin.record(event, now)]).await?;
-    Ok(accepted(&state, &op))
+    Ok(op)
 }
 
 async fn activate(State(state): State<AppState>, admin: Admin, Path(id): Path<String>) -> Result<Response, OktaError> {
-    lifecycle(&state, &admin, &id, AgentStatus::Active).await
+    let op = lifecycle(&state, &admin, &id, AgentStatus::Active).await?;
+    Ok(accepted(&state, &op))
 }
 
 async fn deactivate(
@@ -153,12 +175,18 @@ async fn deactivate(
     admin: Admin,
     Path(id): Path<String>,
 ) -> Result<Response, OktaError> {
-    lifecycle(&state, &admin, &id, AgentStatus::Inactive).await
+    let op = lifecycle(&state, &admin, &id, AgentStatus::Inactive).await?;
+    Ok(accepted(&state, &op))
 }
 
 /// Moves the agent to `to`. Already there: the operation is recorded, nothing changes and no
 /// lifecycle event is written.
-async fn lifecycle(state: &AppState, admin: &Admin, id: &str, to: AgentStatus) -> Result<Response, OktaError> {
+pub(crate) async fn lifecycle(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    to: AgentStatus,
+) -> Result<crate::domain::Operation, OktaError> {
     let mut agent = agent_or_404(state, id).await?;
     let now = state.clock.now_ms();
     let (op_type, event_type, message) = match to {
@@ -173,5 +201,5 @@ async fn lifecycle(state: &AppState, admin: &Admin, id: &str, to: AgentStatus) -
     }
     let op = completed(op_type, &agent, now);
     state.store.update_agent(&agent, &op, &events).await?;
-    Ok(accepted(state, &op))
+    Ok(op)
 }

@@ -3,7 +3,7 @@
 //! decide `user_not_assigned` at `/authorize` (`is_user_assigned`: directly, through a group,
 //! or through `Everyone`). `GET /users` lists direct assignments (`scope` `USER`).
 
-use super::super::auth::Admin;
+use super::super::auth::{Admin, Audit};
 use super::super::body::{ApiJson, ApiQuery, Validation};
 use super::super::paging::{self, href};
 use super::super::routes::ApiRoutes;
@@ -114,7 +114,18 @@ async fn assign_user(
     Path(app_id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, OktaError> {
-    let app = find(&state, &app_id).await?;
+    let a = assign_user_core(&state, &admin, &app_id, &body).await?;
+    Ok(Json(app_user(&state, &app_id, &a)))
+}
+
+/// Assigns the user `body` (the API's JSON shape) names to app `app_id`.
+pub(crate) async fn assign_user_core(
+    state: &AppState,
+    admin: &impl Audit,
+    app_id: &str,
+    body: &Value,
+) -> Result<AppUserAssignment, OktaError> {
+    let app = find(state, app_id).await?;
     let mut v = Validation::default();
     let user_id = body.get("id").and_then(Value::as_str).filter(|s| !s.is_empty());
     v.require(user_id.as_ref(), "id");
@@ -148,7 +159,7 @@ async fn assign_user(
         }
     }
     let created = existing.map_or(now, |a| a.created);
-    Ok(Json(app_user(&state, &app.id, &AppUserAssignment { user_id: user.id, user_name, created })))
+    Ok(AppUserAssignment { user_id: user.id, user_name, created })
 }
 
 async fn unassign_user(
@@ -156,18 +167,29 @@ async fn unassign_user(
     admin: Admin,
     Path((app_id, user_id)): Path<(String, String)>,
 ) -> Result<Response, OktaError> {
-    let app = find(&state, &app_id).await?;
-    if state.store.find_app_user_assignment(&app.id, &user_id).await?.is_none() {
-        return Err(OktaError::not_found(&user_id, "AppUser"));
+    unassign_user_core(&state, &admin, &app_id, &user_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Removes the direct assignment of `user_id` to app `app_id`.
+pub(crate) async fn unassign_user_core(
+    state: &AppState,
+    admin: &impl Audit,
+    app_id: &str,
+    user_id: &str,
+) -> Result<(), OktaError> {
+    let app = find(state, app_id).await?;
+    if state.store.find_app_user_assignment(&app.id, user_id).await?.is_none() {
+        return Err(OktaError::not_found(user_id, "AppUser"));
     }
-    let user = state.store.find_user(&user_id).await?.ok_or_else(|| OktaError::not_found(&user_id, "User"))?;
+    let user = state.store.find_user(user_id).await?.ok_or_else(|| OktaError::not_found(user_id, "User"))?;
     let now = state.clock.now_ms();
     let ev = admin
         .event("application.user_membership.remove", "Remove user from application membership")
         .target(user_target(&user))
         .target(target(&app));
     state.store.unassign_user(&app.id, &user.id, &[admin.record(ev, now)]).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(())
 }
 
 async fn list_groups(
@@ -204,7 +226,19 @@ async fn assign_group(
     Path((app_id, group_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, OktaError> {
-    let app = find(&state, &app_id).await?;
+    let a = assign_group_core(&state, &admin, &app_id, &group_id, &body).await?;
+    Ok(Json(app_group(&state, &app_id, &a)))
+}
+
+/// Assigns group `group_id` to app `app_id` with the `priority` of `body`.
+pub(crate) async fn assign_group_core(
+    state: &AppState,
+    admin: &impl Audit,
+    app_id: &str,
+    group_id: &str,
+    body: &Value,
+) -> Result<AppGroupAssignment, OktaError> {
+    let app = find(state, app_id).await?;
     let priority = match body.get("priority").filter(|p| !p.is_null()) {
         None => 0,
         Some(p) => p
@@ -212,7 +246,7 @@ async fn assign_group(
             .filter(|n| (0..=100_000).contains(n))
             .ok_or_else(|| Validation::one("priority", "must be a non-negative integer"))?,
     };
-    let group = state.store.find_group(&group_id).await?.ok_or_else(|| OktaError::not_found(&group_id, "Group"))?;
+    let group = state.store.find_group(group_id).await?.ok_or_else(|| OktaError::not_found(group_id, "Group"))?;
     let existing = state.store.list_app_group_assignments(&app.id).await?.into_iter().find(|a| a.group_id == group.id);
     let now = state.clock.now_ms();
     if existing.as_ref().is_none_or(|a| a.priority != priority) {
@@ -223,7 +257,7 @@ async fn assign_group(
         state.store.assign_group(&app.id, &group.id, priority, now, &[admin.record(ev, now)]).await?;
     }
     let created = existing.map_or(now, |a| a.created);
-    Ok(Json(app_group(&state, &app.id, &AppGroupAssignment { group_id: group.id, priority, created })))
+    Ok(AppGroupAssignment { group_id: group.id, priority, created })
 }
 
 async fn unassign_group(
@@ -231,14 +265,25 @@ async fn unassign_group(
     admin: Admin,
     Path((app_id, group_id)): Path<(String, String)>,
 ) -> Result<Response, OktaError> {
-    let app = find(&state, &app_id).await?;
-    find_group_assignment(&state, &app, &group_id).await?;
-    let group = state.store.find_group(&group_id).await?.ok_or_else(|| OktaError::not_found(&group_id, "Group"))?;
+    unassign_group_core(&state, &admin, &app_id, &group_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Removes the assignment of group `group_id` to app `app_id`.
+pub(crate) async fn unassign_group_core(
+    state: &AppState,
+    admin: &impl Audit,
+    app_id: &str,
+    group_id: &str,
+) -> Result<(), OktaError> {
+    let app = find(state, app_id).await?;
+    find_group_assignment(state, &app, group_id).await?;
+    let group = state.store.find_group(group_id).await?.ok_or_else(|| OktaError::not_found(group_id, "Group"))?;
     let now = state.clock.now_ms();
     let ev = admin
         .event("group.application_assignment.remove", "Remove assigned application from group")
         .target(group_target(&group))
         .target(target(&app));
     state.store.unassign_group(&app.id, &group.id, &[admin.record(ev, now)]).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(())
 }

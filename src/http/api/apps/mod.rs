@@ -10,6 +10,8 @@ mod secrets;
 mod settings;
 mod view;
 
+pub(crate) use assignments::{assign_group_core as assign_group, assign_user_core as assign_user};
+pub(crate) use assignments::{unassign_group_core as unassign_group, unassign_user_core as unassign_user};
 pub(crate) use crud::{create_app, delete_app, replace_app};
 pub(crate) use lifecycle::transition;
 pub(crate) use secrets::{create_secret, delete_secret, set_status as set_secret_status};

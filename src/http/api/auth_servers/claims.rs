@@ -6,7 +6,7 @@ use super::{load_server, server_target, views, BASE};
 use crate::audit::Target;
 use crate::domain::ids::{new_id, Prefix};
 use crate::domain::{AuthServer, Claim, ClaimType, ClaimValueType, Status, TextEnum};
-use crate::http::api::auth::{forbidden, Admin};
+use crate::http::api::auth::{forbidden, Admin, Audit};
 use crate::http::api::body::{conflict, ApiJson, Validation};
 use crate::http::api::routes::ApiRoutes;
 use crate::http::error::OktaError;
@@ -79,7 +79,7 @@ struct Conditions {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct ClaimBody {
+pub(crate) struct ClaimBody {
     name: Option<String>,
     status: Option<String>,
     claim_type: Option<String>,
@@ -174,7 +174,18 @@ async fn create_claim(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ClaimBody>,
 ) -> Result<impl IntoResponse, OktaError> {
-    let server = load_server(&state, &id).await?;
+    let claim = create(&state, &admin, &id, body).await?;
+    Ok((StatusCode::CREATED, Json(views::claim(&state, &claim))))
+}
+
+/// Adds the claim `body` describes to server `id`.
+pub(crate) async fn create(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    body: ClaimBody,
+) -> Result<Claim, OktaError> {
+    let server = load_server(state, id).await?;
     let now = state.clock.now_ms();
     let mut claim = Claim {
         id: new_id(Prefix::Claim),
@@ -191,13 +202,13 @@ async fn create_claim(
         created: now,
         last_updated: now,
     };
-    apply(&state, &mut claim, body).await?;
+    apply(state, &mut claim, body).await?;
     let event = admin
         .event("oauth2.claim.created", "Create OAuth2 claim")
         .target(claim_target(&claim))
-        .target(server_target(&state, &server));
+        .target(server_target(state, &server));
     state.store.create_claim(&claim, &[admin.record(event, now)]).await?;
-    Ok((StatusCode::CREATED, Json(views::claim(&state, &claim))))
+    Ok(claim)
 }
 
 async fn get_claim(
@@ -236,8 +247,14 @@ async fn delete_claim(
     admin: Admin,
     Path((id, claim_id)): Path<(String, String)>,
 ) -> Result<StatusCode, OktaError> {
-    let server = load_server(&state, &id).await?;
-    let claim = load_claim(&state, &server, &claim_id).await?;
+    delete(&state, &admin, &id, &claim_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a custom claim; a system claim is 403 `E0000006`.
+pub(crate) async fn delete(state: &AppState, admin: &impl Audit, id: &str, claim_id: &str) -> Result<(), OktaError> {
+    let server = load_server(state, id).await?;
+    let claim = load_claim(state, &server, claim_id).await?;
     if claim.system {
         return Err(forbidden());
     }
@@ -245,7 +262,7 @@ async fn delete_claim(
     let event = admin
         .event("oauth2.claim.deleted", "Delete OAuth2 claim")
         .target(claim_target(&claim))
-        .target(server_target(&state, &server));
+        .target(server_target(state, &server));
     state.store.delete_claim(&server.id, &claim.id, &[admin.record(event, now)]).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

@@ -5,12 +5,12 @@
 //! unique priorities in their parent: writing at a taken priority shifts the others down, and
 //! priorities are renumbered 1..n in that one call.
 
-mod claims;
+pub(crate) mod claims;
 mod keys;
-mod policies;
-mod rules;
-mod scopes;
-mod servers;
+pub(crate) mod policies;
+pub(crate) mod rules;
+pub(crate) mod scopes;
+pub(crate) mod servers;
 mod views;
 
 use super::routes::ApiRoutes;
@@ -38,7 +38,7 @@ fn server_url(state: &AppState, id: &str) -> String {
 }
 
 /// The custom AS `id`, or 404 `E0000007`.
-async fn load_server(state: &AppState, id: &str) -> Result<AuthServer, OktaError> {
+pub(crate) async fn load_server(state: &AppState, id: &str) -> Result<AuthServer, OktaError> {
     state.store.find_auth_server(id).await?.ok_or_else(|| OktaError::not_found(id, "AuthorizationServer"))
 }
 

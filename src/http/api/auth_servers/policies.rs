@@ -5,7 +5,7 @@ use super::{load_server, reprioritize, server_target, views, BASE};
 use crate::audit::Target;
 use crate::domain::ids::{new_id, Prefix};
 use crate::domain::{AuthServer, Policy, Status, TextEnum};
-use crate::http::api::auth::{forbidden, Admin};
+use crate::http::api::auth::{forbidden, Admin, Audit};
 use crate::http::api::body::{store_error, ApiJson, Validation};
 use crate::http::api::routes::ApiRoutes;
 use crate::http::error::OktaError;
@@ -59,7 +59,7 @@ struct PolicyConditions {
 }
 
 #[derive(Deserialize)]
-struct PolicyBody {
+pub(crate) struct PolicyBody {
     #[serde(rename = "type")]
     kind: Option<String>,
     name: Option<String>,
@@ -108,7 +108,7 @@ async fn apply(state: &AppState, policy: &mut Policy, body: PolicyBody) -> Resul
 /// Places `policy` at `wanted` among the server's other policies and saves it with the shifted ones.
 async fn save(
     state: &AppState,
-    admin: &Admin,
+    admin: &impl Audit,
     server: &AuthServer,
     policy: &mut Policy,
     wanted: Option<i64>,
@@ -146,7 +146,18 @@ async fn create_policy(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PolicyBody>,
 ) -> Result<impl IntoResponse, OktaError> {
-    let server = load_server(&state, &id).await?;
+    let policy = create(&state, &admin, &id, body).await?;
+    Ok((StatusCode::CREATED, Json(views::policy(&state, &policy))))
+}
+
+/// Adds the access policy `body` describes to server `id`.
+pub(crate) async fn create(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    body: PolicyBody,
+) -> Result<Policy, OktaError> {
+    let server = load_server(state, id).await?;
     let now = state.clock.now_ms();
     let mut policy = Policy {
         id: new_id(Prefix::Policy),
@@ -160,9 +171,9 @@ async fn create_policy(
         created: now,
         last_updated: now,
     };
-    let wanted = apply(&state, &mut policy, body).await?;
-    save(&state, &admin, &server, &mut policy, wanted, true).await?;
-    Ok((StatusCode::CREATED, Json(views::policy(&state, &policy))))
+    let wanted = apply(state, &mut policy, body).await?;
+    save(state, admin, &server, &mut policy, wanted, true).await?;
+    Ok(policy)
 }
 
 async fn get_policy(
@@ -180,11 +191,22 @@ async fn replace_policy(
     Path((id, policy_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<PolicyBody>,
 ) -> Result<Json<Value>, OktaError> {
-    let server = load_server(&state, &id).await?;
-    let mut policy = load_policy(&state, &server, &policy_id).await?;
-    let wanted = apply(&state, &mut policy, body).await?;
-    save(&state, &admin, &server, &mut policy, wanted, false).await?;
-    Ok(Json(views::policy(&state, &policy)))
+    Ok(Json(views::policy(&state, &replace(&state, &admin, &id, &policy_id, body).await?)))
+}
+
+/// Replaces policy `policy_id` of server `id` with `body`.
+pub(crate) async fn replace(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    policy_id: &str,
+    body: PolicyBody,
+) -> Result<Policy, OktaError> {
+    let server = load_server(state, id).await?;
+    let mut policy = load_policy(state, &server, policy_id).await?;
+    let wanted = apply(state, &mut policy, body).await?;
+    save(state, admin, &server, &mut policy, wanted, false).await?;
+    Ok(policy)
 }
 
 async fn delete_policy(
@@ -192,8 +214,14 @@ async fn delete_policy(
     admin: Admin,
     Path((id, policy_id)): Path<(String, String)>,
 ) -> Result<StatusCode, OktaError> {
-    let server = load_server(&state, &id).await?;
-    let policy = load_policy(&state, &server, &policy_id).await?;
+    delete(&state, &admin, &id, &policy_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a policy (and its rules); a system policy is 403 `E0000006`.
+pub(crate) async fn delete(state: &AppState, admin: &impl Audit, id: &str, policy_id: &str) -> Result<(), OktaError> {
+    let server = load_server(state, id).await?;
+    let policy = load_policy(state, &server, policy_id).await?;
     if policy.system {
         return Err(forbidden());
     }
@@ -201,9 +229,9 @@ async fn delete_policy(
     let event = admin
         .event("policy.lifecycle.delete", "Delete policy")
         .target(policy_target(&policy))
-        .target(server_target(&state, &server));
+        .target(server_target(state, &server));
     state.store.delete_policy(&server.id, &policy.id, &[admin.record(event, now)]).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 async fn set_status(

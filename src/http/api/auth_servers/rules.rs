@@ -8,7 +8,7 @@ use crate::bootstrap::DEFAULT_RULE_GRANTS;
 use crate::domain::auth_server::{IncludeExclude, IncludeOnly, People};
 use crate::domain::ids::{new_id, Prefix};
 use crate::domain::{AuthServer, Policy, PolicyRule, RuleConditions, Status, TextEnum, TokenLifetimes};
-use crate::http::api::auth::{forbidden, Admin};
+use crate::http::api::auth::{forbidden, Admin, Audit};
 use crate::http::api::body::{store_error, ApiJson, Validation};
 use crate::http::api::routes::ApiRoutes;
 use crate::http::error::OktaError;
@@ -21,7 +21,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
 
-type Ids = (String, String, String);
+pub(crate) type Ids = (String, String, String);
 
 pub(super) fn routes(r: ApiRoutes) -> ApiRoutes {
     let all = format!("{BASE}/{{authServerId}}/policies/{{policyId}}/rules");
@@ -91,7 +91,7 @@ struct ActionsBody {
 }
 
 #[derive(Deserialize)]
-struct RuleBody {
+pub(crate) struct RuleBody {
     #[serde(rename = "type")]
     kind: Option<String>,
     name: Option<String>,
@@ -196,7 +196,7 @@ async fn apply(state: &AppState, rule: &mut PolicyRule, body: RuleBody) -> Resul
 /// Places `rule` at `wanted` among its policy's other rules and saves it with the shifted ones.
 async fn save(
     state: &AppState,
-    admin: &Admin,
+    admin: &impl Audit,
     (server, policy): (&AuthServer, &Policy),
     rule: &mut PolicyRule,
     wanted: Option<i64>,
@@ -235,7 +235,19 @@ async fn create_rule(
     Path((id, policy_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<RuleBody>,
 ) -> Result<impl IntoResponse, OktaError> {
-    let (server, policy) = parents(&state, &id, &policy_id).await?;
+    let rule = create(&state, &admin, &id, &policy_id, body).await?;
+    Ok((StatusCode::CREATED, Json(views::rule(&state, &rule))))
+}
+
+/// Adds the rule `body` describes to policy `policy_id` of server `id`.
+pub(crate) async fn create(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    policy_id: &str,
+    body: RuleBody,
+) -> Result<PolicyRule, OktaError> {
+    let (server, policy) = parents(state, id, policy_id).await?;
     let now = state.clock.now_ms();
     let mut rule = PolicyRule {
         id: new_id(Prefix::Rule),
@@ -250,9 +262,9 @@ async fn create_rule(
         created: now,
         last_updated: now,
     };
-    let wanted = apply(&state, &mut rule, body).await?;
-    save(&state, &admin, (&server, &policy), &mut rule, wanted, true).await?;
-    Ok((StatusCode::CREATED, Json(views::rule(&state, &rule))))
+    let wanted = apply(state, &mut rule, body).await?;
+    save(state, admin, (&server, &policy), &mut rule, wanted, true).await?;
+    Ok(rule)
 }
 
 async fn get_rule(
@@ -270,10 +282,20 @@ async fn replace_rule(
     Path(ids): Path<Ids>,
     ApiJson(body): ApiJson<RuleBody>,
 ) -> Result<Json<Value>, OktaError> {
-    let (server, policy, mut rule) = load_rule(&state, &ids).await?;
-    let wanted = apply(&state, &mut rule, body).await?;
-    save(&state, &admin, (&server, &policy), &mut rule, wanted, false).await?;
-    Ok(Json(views::rule(&state, &rule)))
+    Ok(Json(views::rule(&state, &replace(&state, &admin, &ids, body).await?)))
+}
+
+/// Replaces rule `(server, policy, rule)` with `body`.
+pub(crate) async fn replace(
+    state: &AppState,
+    admin: &impl Audit,
+    ids: &Ids,
+    body: RuleBody,
+) -> Result<PolicyRule, OktaError> {
+    let (server, policy, mut rule) = load_rule(state, ids).await?;
+    let wanted = apply(state, &mut rule, body).await?;
+    save(state, admin, (&server, &policy), &mut rule, wanted, false).await?;
+    Ok(rule)
 }
 
 async fn delete_rule(
@@ -281,7 +303,13 @@ async fn delete_rule(
     admin: Admin,
     Path(ids): Path<Ids>,
 ) -> Result<StatusCode, OktaError> {
-    let (server, policy, rule) = load_rule(&state, &ids).await?;
+    delete(&state, &admin, &ids).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes rule `(server, policy, rule)`; a system rule is 403 `E0000006`.
+pub(crate) async fn delete(state: &AppState, admin: &impl Audit, ids: &Ids) -> Result<(), OktaError> {
+    let (server, policy, rule) = load_rule(state, ids).await?;
     if rule.system {
         return Err(forbidden());
     }
@@ -290,9 +318,9 @@ async fn delete_rule(
         .event("policy.rule.delete", "Delete policy rule")
         .target(rule_target(&rule))
         .target(policy_target(&policy))
-        .target(server_target(&state, &server));
+        .target(server_target(state, &server));
     state.store.delete_rule(&policy.id, &rule.id, &[admin.record(event, now)]).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 async fn set_status(state: &AppState, admin: &Admin, ids: &Ids, status: Status) -> Result<StatusCode, OktaError> {

@@ -5,7 +5,7 @@ use super::{load_server, page_of, server_target, views, BASE};
 use crate::audit::Target;
 use crate::domain::ids::{new_id, Prefix};
 use crate::domain::{AuthServer, ConsentType, Scope, TextEnum};
-use crate::http::api::auth::{forbidden, Admin};
+use crate::http::api::auth::{forbidden, Admin, Audit};
 use crate::http::api::body::{store_error, ApiJson, ApiQuery, Validation};
 use crate::http::api::paging::{list, page};
 use crate::http::api::routes::ApiRoutes;
@@ -80,7 +80,7 @@ async fn list_scopes(
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct ScopeBody {
+pub(crate) struct ScopeBody {
     name: Option<String>,
     description: Option<String>,
     display_name: Option<String>,
@@ -129,7 +129,18 @@ async fn create_scope(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ScopeBody>,
 ) -> Result<impl IntoResponse, OktaError> {
-    let server = load_server(&state, &id).await?;
+    let scope = create(&state, &admin, &id, body).await?;
+    Ok((StatusCode::CREATED, Json(views::scope(&state, &scope))))
+}
+
+/// Adds the scope `body` describes to server `id`.
+pub(crate) async fn create(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    body: ScopeBody,
+) -> Result<Scope, OktaError> {
+    let server = load_server(state, id).await?;
     let now = state.clock.now_ms();
     let mut scope = Scope {
         id: new_id(Prefix::Scope),
@@ -149,9 +160,9 @@ async fn create_scope(
     let event = admin
         .event("oauth2.scope.created", "Create OAuth2 scope")
         .target(scope_target(&scope))
-        .target(server_target(&state, &server));
+        .target(server_target(state, &server));
     state.store.create_scope(&scope, &[admin.record(event, now)]).await.map_err(|e| store_error(e, "name"))?;
-    Ok((StatusCode::CREATED, Json(views::scope(&state, &scope))))
+    Ok(scope)
 }
 
 async fn get_scope(
@@ -169,17 +180,28 @@ async fn replace_scope(
     Path((id, scope_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<ScopeBody>,
 ) -> Result<Json<Value>, OktaError> {
-    let server = load_server(&state, &id).await?;
-    let mut scope = load_scope(&state, &server, &scope_id).await?;
+    Ok(Json(views::scope(&state, &replace(&state, &admin, &id, &scope_id, body).await?)))
+}
+
+/// Replaces scope `scope_id` of server `id` with `body`.
+pub(crate) async fn replace(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    scope_id: &str,
+    body: ScopeBody,
+) -> Result<Scope, OktaError> {
+    let server = load_server(state, id).await?;
+    let mut scope = load_scope(state, &server, scope_id).await?;
     apply(&mut scope, body)?;
     let now = state.clock.now_ms();
     scope.last_updated = now;
     let event = admin
         .event("oauth2.scope.updated", "Update OAuth2 scope")
         .target(scope_target(&scope))
-        .target(server_target(&state, &server));
+        .target(server_target(state, &server));
     state.store.update_scope(&scope, &[admin.record(event, now)]).await.map_err(|e| store_error(e, "name"))?;
-    Ok(Json(views::scope(&state, &scope)))
+    Ok(scope)
 }
 
 async fn delete_scope(
@@ -187,8 +209,14 @@ async fn delete_scope(
     admin: Admin,
     Path((id, scope_id)): Path<(String, String)>,
 ) -> Result<StatusCode, OktaError> {
-    let server = load_server(&state, &id).await?;
-    let scope = load_scope(&state, &server, &scope_id).await?;
+    delete(&state, &admin, &id, &scope_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a custom scope; a system scope is 403 `E0000006`.
+pub(crate) async fn delete(state: &AppState, admin: &impl Audit, id: &str, scope_id: &str) -> Result<(), OktaError> {
+    let server = load_server(state, id).await?;
+    let scope = load_scope(state, &server, scope_id).await?;
     if scope.system {
         return Err(forbidden());
     }
@@ -196,7 +224,7 @@ async fn delete_scope(
     let event = admin
         .event("oauth2.scope.deleted", "Delete OAuth2 scope")
         .target(scope_target(&scope))
-        .target(server_target(&state, &server));
+        .target(server_target(state, &server));
     state.store.delete_scope(&server.id, &scope.id, &[admin.record(event, now)]).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

@@ -5,7 +5,7 @@ use super::{load_server, page_of, server_target, views, BASE};
 use crate::bootstrap::{system_scopes, DEFAULT_AS};
 use crate::domain::ids::{new_id, Prefix};
 use crate::domain::{AuthServer, SigningAlg, Status};
-use crate::http::api::auth::{forbidden, Admin};
+use crate::http::api::auth::{forbidden, Admin, Audit};
 use crate::http::api::body::{conflict, ApiJson, ApiQuery, Validation};
 use crate::http::api::paging::{list, page};
 use crate::http::api::routes::ApiRoutes;
@@ -59,7 +59,7 @@ async fn list_servers(
 }
 
 #[derive(Deserialize)]
-struct ServerBody {
+pub(crate) struct ServerBody {
     name: Option<String>,
     description: Option<String>,
     audiences: Option<Vec<String>>,
@@ -90,7 +90,17 @@ async fn create_server(
     admin: Admin,
     ApiJson(body): ApiJson<ServerBody>,
 ) -> Result<impl IntoResponse, OktaError> {
-    let body = validate(&state, body, None).await?;
+    let (server, keys) = create(&state, &admin, body).await?;
+    Ok((StatusCode::CREATED, Json(views::server(&state, &server, &keys))))
+}
+
+/// Creates a server (ACTIVE, with the system scopes and fresh keys) from `body`.
+pub(crate) async fn create(
+    state: &AppState,
+    admin: &impl Audit,
+    body: ServerBody,
+) -> Result<(AuthServer, Vec<crate::domain::SigningKey>), OktaError> {
+    let body = validate(state, body, None).await?;
     let now = state.clock.now_ms();
     let server = AuthServer {
         id: new_id(Prefix::AuthServer),
@@ -106,12 +116,12 @@ async fn create_server(
         last_updated: now,
     };
     let keys = state.keys.initial_keys(&server.id, server.signing_alg, now).await?;
-    let event = admin.event("oauth2.as.created", "Create authorization server").target(server_target(&state, &server));
+    let event = admin.event("oauth2.as.created", "Create authorization server").target(server_target(state, &server));
     state
         .store
         .create_auth_server(&server, &system_scopes(&server.id, now), &keys, &[admin.record(event, now)])
         .await?;
-    Ok((StatusCode::CREATED, Json(views::server(&state, &server, &keys))))
+    Ok((server, keys))
 }
 
 async fn get_server(
@@ -129,16 +139,27 @@ async fn replace_server(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ServerBody>,
 ) -> Result<Json<Value>, OktaError> {
-    let mut server = load_server(&state, &id).await?;
-    let body = validate(&state, body, Some(&id)).await?;
+    let server = replace(&state, &admin, &id, body).await?;
+    Ok(Json(render(&state, &server).await?))
+}
+
+/// Replaces the name, description and audience of server `id` with `body`.
+pub(crate) async fn replace(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    body: ServerBody,
+) -> Result<AuthServer, OktaError> {
+    let mut server = load_server(state, id).await?;
+    let body = validate(state, body, Some(id)).await?;
     let now = state.clock.now_ms();
     server.name = body.name.unwrap_or_default();
     server.description = body.description;
     server.audiences = body.audiences.unwrap_or_default();
     server.last_updated = now;
-    let event = admin.event("oauth2.as.updated", "Update authorization server").target(server_target(&state, &server));
+    let event = admin.event("oauth2.as.updated", "Update authorization server").target(server_target(state, &server));
     state.store.update_auth_server(&server, &[admin.record(event, now)]).await?;
-    Ok(Json(render(&state, &server).await?))
+    Ok(server)
 }
 
 async fn delete_server(
@@ -146,19 +167,31 @@ async fn delete_server(
     admin: Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, OktaError> {
-    let server = load_server(&state, &id).await?;
+    delete(&state, &admin, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes server `id`; `default` cannot be deleted (403 `E0000006`).
+pub(crate) async fn delete(state: &AppState, admin: &impl Audit, id: &str) -> Result<(), OktaError> {
+    let server = load_server(state, id).await?;
     if server.id == DEFAULT_AS {
         return Err(forbidden());
     }
     let now = state.clock.now_ms();
-    let event = admin.event("oauth2.as.deleted", "Delete authorization server").target(server_target(&state, &server));
-    if !state.store.delete_auth_server(&id, &[admin.record(event, now)]).await? {
-        return Err(OktaError::not_found(&id, "AuthorizationServer"));
+    let event = admin.event("oauth2.as.deleted", "Delete authorization server").target(server_target(state, &server));
+    if !state.store.delete_auth_server(id, &[admin.record(event, now)]).await? {
+        return Err(OktaError::not_found(id, "AuthorizationServer"));
     }
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
-async fn set_status(state: &AppState, admin: &Admin, id: &str, status: Status) -> Result<StatusCode, OktaError> {
+/// Moves server `id` to `status`; already there → no write, no event.
+pub(crate) async fn set_status(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    status: Status,
+) -> Result<StatusCode, OktaError> {
     let mut server = load_server(state, id).await?;
     if server.status == status {
         return Ok(StatusCode::NO_CONTENT);

@@ -6,7 +6,7 @@
 //! e-mail or welcome page, so the token is random, not stored, and cannot be redeemed. The
 //! user's status changes at once (to `ACTIVE` when a password is set).
 
-use super::super::auth::Admin;
+use super::super::auth::{Admin, Audit};
 use super::super::body::{wrong_status, ApiQuery};
 use super::resolve;
 use super::views::user_target;
@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 /// leaving `ACTIVE`.
 async fn transition(
     state: &AppState,
-    admin: &Admin,
+    admin: &impl Audit,
     mut user: User,
     to: UserStatus,
     event_type: &str,
@@ -54,6 +54,62 @@ pub(super) async fn activate(
     _query: ApiQuery,
 ) -> Result<Json<Value>, OktaError> {
     let user = resolve(&state, &key).await?;
+    change(&state, &admin, user, Change::Activate).await?;
+    let token = new_secret();
+    Ok(Json(json!({
+        "activationUrl": format!("{}/welcome/{token}", state.base()),
+        "activationToken": token,
+    })))
+}
+
+/// A lifecycle operation of the API and the admin console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    Activate,
+    Deactivate,
+    Suspend,
+    Unsuspend,
+}
+
+/// Applies `change` to `user` when its status allows (else the API's 403), logging it.
+pub(crate) async fn change(
+    state: &AppState,
+    admin: &impl Audit,
+    user: User,
+    change: Change,
+) -> Result<User, OktaError> {
+    match change {
+        Change::Activate => activate_user(state, admin, user).await,
+        Change::Deactivate => {
+            if user.status == UserStatus::Deprovisioned {
+                return Err(wrong_status());
+            }
+            transition(
+                state,
+                admin,
+                user,
+                UserStatus::Deprovisioned,
+                "user.lifecycle.deactivate",
+                "Deactivate Okta user",
+            )
+            .await
+        }
+        Change::Suspend => {
+            if user.status != UserStatus::Active {
+                return Err(wrong_status());
+            }
+            transition(state, admin, user, UserStatus::Suspended, "user.lifecycle.suspend", "Suspend Okta user").await
+        }
+        Change::Unsuspend => {
+            if user.status != UserStatus::Suspended {
+                return Err(wrong_status());
+            }
+            transition(state, admin, user, UserStatus::Active, "user.lifecycle.unsuspend", "Unsuspend Okta user").await
+        }
+    }
+}
+
+async fn activate_user(state: &AppState, admin: &impl Audit, user: User) -> Result<User, OktaError> {
     match user.status {
         UserStatus::Active => {
             return Err(OktaError::new(
@@ -66,12 +122,7 @@ pub(super) async fn activate(
         UserStatus::Staged | UserStatus::Provisioned | UserStatus::Deprovisioned => {}
     }
     let to = if user.password_hash.is_some() { UserStatus::Active } else { UserStatus::Provisioned };
-    transition(&state, &admin, user, to, "user.lifecycle.activate", "Activate Okta user").await?;
-    let token = new_secret();
-    Ok(Json(json!({
-        "activationUrl": format!("{}/welcome/{token}", state.base()),
-        "activationToken": token,
-    })))
+    transition(state, admin, user, to, "user.lifecycle.activate", "Activate Okta user").await
 }
 
 /// Any status but `DEPROVISIONED` → `DEPROVISIONED`.
@@ -81,11 +132,7 @@ pub(super) async fn deactivate(
     Path(key): Path<String>,
 ) -> Result<Json<Value>, OktaError> {
     let user = resolve(&state, &key).await?;
-    if user.status == UserStatus::Deprovisioned {
-        return Err(wrong_status());
-    }
-    transition(&state, &admin, user, UserStatus::Deprovisioned, "user.lifecycle.deactivate", "Deactivate Okta user")
-        .await?;
+    change(&state, &admin, user, Change::Deactivate).await?;
     Ok(Json(json!({})))
 }
 
@@ -96,10 +143,7 @@ pub(super) async fn suspend(
     Path(key): Path<String>,
 ) -> Result<Json<Value>, OktaError> {
     let user = resolve(&state, &key).await?;
-    if user.status != UserStatus::Active {
-        return Err(wrong_status());
-    }
-    transition(&state, &admin, user, UserStatus::Suspended, "user.lifecycle.suspend", "Suspend Okta user").await?;
+    change(&state, &admin, user, Change::Suspend).await?;
     Ok(Json(json!({})))
 }
 
@@ -110,10 +154,7 @@ pub(super) async fn unsuspend(
     Path(key): Path<String>,
 ) -> Result<Json<Value>, OktaError> {
     let user = resolve(&state, &key).await?;
-    if user.status != UserStatus::Suspended {
-        return Err(wrong_status());
-    }
-    transition(&state, &admin, user, UserStatus::Active, "user.lifecycle.unsuspend", "Unsuspend Okta user").await?;
+    change(&state, &admin, user, Change::Unsuspend).await?;
     Ok(Json(json!({})))
 }
 
@@ -125,17 +166,16 @@ pub(super) async fn delete(
     Path(key): Path<String>,
 ) -> Result<StatusCode, OktaError> {
     let user = resolve(&state, &key).await?;
+    delete_user(&state, &admin, user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The API's two-step delete: a user not yet `DEPROVISIONED` is deactivated (false), a
+/// `DEPROVISIONED` one deleted (true).
+pub(crate) async fn delete_user(state: &AppState, admin: &impl Audit, user: User) -> Result<bool, OktaError> {
     if user.status != UserStatus::Deprovisioned {
-        transition(
-            &state,
-            &admin,
-            user,
-            UserStatus::Deprovisioned,
-            "user.lifecycle.deactivate",
-            "Deactivate Okta user",
-        )
-        .await?;
-        return Ok(StatusCode::NO_CONTENT);
+        change(state, admin, user, Change::Deactivate).await?;
+        return Ok(false);
     }
     let now = state.clock.now_ms();
     let target = user_target(&user);
@@ -144,5 +184,5 @@ pub(super) async fn delete(
         admin.record(admin.event("user.lifecycle.delete.completed", "Delete Okta user completed").target(target), now),
     ];
     state.store.delete_user(&user.id, &events).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(true)
 }

@@ -5,6 +5,9 @@
 mod lifecycle;
 mod profile;
 mod search;
+
+pub(crate) use lifecycle::{change as change_user, delete_user, Change as UserChange};
+pub(crate) use profile::{create_user, write as update_user};
 pub mod views;
 
 use super::auth::Admin;

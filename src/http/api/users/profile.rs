@@ -2,7 +2,7 @@
 //! validation (okta-surface.md §11.1), write-only passwords hashed with Argon2id on the blocking
 //! pool, initial group memberships.
 
-use super::super::auth::Admin;
+use super::super::auth::{Admin, Audit};
 use super::super::body::{store_error, ApiJson, ApiQuery, Validation};
 use super::resolve;
 use super::views::{self, group_target, user_target};
@@ -104,10 +104,26 @@ pub(super) async fn create(
     ApiJson(body): ApiJson<UserBody>,
 ) -> Result<Json<Value>, OktaError> {
     let activate = query.flag("activate", true)?;
-    let profile = without_nulls(body.profile.clone().unwrap_or_default());
-    validate(&profile, body.password())?;
-    let groups = groups_of(&state, body.group_ids.as_deref().unwrap_or_default()).await?;
-    let password_hash = match body.password() {
+    let profile = body.profile.clone().unwrap_or_default();
+    let groups = body.group_ids.as_deref().unwrap_or_default();
+    let user = create_user(&state, &admin, profile, body.password(), groups, activate).await?;
+    Ok(Json(views::user(state.base(), &user)))
+}
+
+/// Creates a user (the API's `POST /api/v1/users` and the admin console): validates the
+/// profile and password, hashes the password, logs create/activate/membership events.
+pub(crate) async fn create_user(
+    state: &AppState,
+    admin: &impl Audit,
+    profile: Map<String, Value>,
+    password: Option<&str>,
+    group_ids: &[String],
+    activate: bool,
+) -> Result<User, OktaError> {
+    let profile = without_nulls(profile);
+    validate(&profile, password)?;
+    let groups = groups_of(state, group_ids).await?;
+    let password_hash = match password {
         Some(pw) => Some(hash(pw).await?),
         None => None,
     };
@@ -146,7 +162,7 @@ pub(super) async fn create(
     }
     let ids: Vec<String> = groups.iter().map(|g| g.id.clone()).collect();
     state.store.create_user(&user, &ids, &events).await.map_err(|e| store_error(e, "login"))?;
-    Ok(Json(views::user(state.base(), &user)))
+    Ok(user)
 }
 
 /// `POST /api/v1/users/{id}`: the given profile attributes replace the stored ones (null
@@ -157,7 +173,8 @@ pub(super) async fn update(
     Path(key): Path<String>,
     ApiJson(body): ApiJson<UserBody>,
 ) -> Result<Json<Value>, OktaError> {
-    write(&state, &admin, &key, body, false).await
+    let user = write(&state, &admin, &key, body.profile.clone(), body.password(), false).await?;
+    Ok(Json(views::user(state.base(), &user)))
 }
 
 /// `PUT /api/v1/users/{id}`: the profile is replaced as a whole; attributes not given are unset.
@@ -167,18 +184,22 @@ pub(super) async fn replace(
     Path(key): Path<String>,
     ApiJson(body): ApiJson<UserBody>,
 ) -> Result<Json<Value>, OktaError> {
-    write(&state, &admin, &key, body, true).await
+    let user = write(&state, &admin, &key, body.profile.clone(), body.password(), true).await?;
+    Ok(Json(views::user(state.base(), &user)))
 }
 
-async fn write(
+/// Updates the user named `key` (the API's partial `POST` and full `PUT`, and the admin
+/// console): the profile merged (or replaced), the password changed when given.
+pub(crate) async fn write(
     state: &AppState,
-    admin: &Admin,
+    admin: &impl Audit,
     key: &str,
-    body: UserBody,
+    body_profile: Option<Map<String, Value>>,
+    password: Option<&str>,
     replace: bool,
-) -> Result<Json<Value>, OktaError> {
+) -> Result<User, OktaError> {
     let mut user = resolve(state, key).await?;
-    let profile = match (&body.profile, replace) {
+    let profile = match (&body_profile, replace) {
         (Some(p), true) => Some(without_nulls(p.clone())),
         (None, true) => Some(Map::new()),
         (Some(p), false) => {
@@ -188,9 +209,9 @@ async fn write(
         }
         (None, false) => None,
     };
-    validate(profile.as_ref().unwrap_or(&user.profile.0), body.password())?;
-    if profile.is_none() && body.password().is_none() {
-        return Ok(Json(views::user(state.base(), &user)));
+    validate(profile.as_ref().unwrap_or(&user.profile.0), password)?;
+    if profile.is_none() && password.is_none() {
+        return Ok(user);
     }
     let now = state.clock.now_ms();
     let mut events: Vec<LogRecord> = Vec::new();
@@ -200,7 +221,7 @@ async fn write(
             admin.event("user.account.update_profile", "Update user profile for Okta").target(user_target(&user));
         events.push(admin.record(event, now));
     }
-    if let Some(pw) = body.password() {
+    if let Some(pw) = password {
         user.password_hash = Some(hash(pw).await?);
         user.password_changed = Some(now);
         let event = admin.event("user.account.update_password", "Update password for user").target(user_target(&user));
@@ -208,5 +229,5 @@ async fn write(
     }
     user.last_updated = now;
     state.store.update_user(&user, &events).await.map_err(|e| store_error(e, "login"))?;
-    Ok(Json(views::user(state.base(), &user)))
+    Ok(user)
 }

@@ -1,0 +1,206 @@
+//! `/admin/groups`: list with search, create, edit name and description, delete, add and
+//! remove members. Writes go through the Management API's functions (`api::groups`): same
+//! validation (unique name, `Everyone` untouchable) and the same System Log events.
+
+use super::admin::okta_message;
+use super::users::UserRow;
+use super::{redirect_with_flash, render_status, ConsoleAdmin, ConsoleForm, ConsoleResult, Layout};
+use crate::clock::iso8601;
+use crate::domain::{Group, GroupType, TextEnum};
+use crate::http::api::groups::{create_group, delete_group, group_body, membership, replace_group};
+use crate::http::api::users::resolve;
+use crate::http::error::OktaError;
+use crate::state::AppState;
+use crate::store::Page;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/groups", get(list).post(create))
+        .route("/admin/groups/{id}", get(show).post(update))
+        .route("/admin/groups/{id}/delete", post(delete))
+        .route("/admin/groups/{id}/members", post(add_member))
+        .route("/admin/groups/{id}/members/{user}/remove", post(remove_member))
+}
+
+const SECTION: &str = "/admin/groups";
+const GROUPS: i64 = 10_000;
+const MEMBERS: i64 = 1000;
+
+#[derive(Template)]
+#[template(path = "console/groups.html")]
+struct GroupsPage {
+    l: Layout,
+    q: String,
+    rows: Vec<(String, String, String, &'static str)>,
+    name: String,
+    description: String,
+}
+
+async fn groups_page(
+    state: &AppState,
+    admin: &ConsoleAdmin,
+    q: String,
+    status: StatusCode,
+    error: Option<String>,
+    form: (String, String),
+) -> ConsoleResult {
+    let needle = q.to_lowercase();
+    let rows = state
+        .store
+        .list_groups(&Page::first(GROUPS))
+        .await?
+        .into_iter()
+        .filter(|g| needle.is_empty() || g.name.to_lowercase().contains(&needle))
+        .map(|g| {
+            let kind = if g.group_type == GroupType::BuiltIn { "BUILT_IN" } else { "OKTA_GROUP" };
+            (g.id, g.name, g.description.unwrap_or_default(), kind)
+        })
+        .collect();
+    let mut l = admin.layout("Groups", SECTION);
+    l.error = error;
+    let page = GroupsPage { l, q, rows, name: form.0, description: form.1 };
+    Ok(render_status(admin, status, &page))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    admin: ConsoleAdmin,
+    Query(query): Query<HashMap<String, String>>,
+) -> ConsoleResult {
+    let q = query.get("q").map(|q| q.trim().to_owned()).unwrap_or_default();
+    groups_page(&state, &admin, q, StatusCode::OK, None, (String::new(), String::new())).await
+}
+
+fn body_of(f: &ConsoleForm) -> crate::http::api::groups::GroupBody {
+    let opt = |k: &str| Some(f.text(k).to_owned()).filter(|v| !v.is_empty());
+    group_body(opt("name"), opt("description"))
+}
+
+async fn create(State(state): State<AppState>, f: ConsoleForm) -> ConsoleResult {
+    match create_group(&state, &f.admin, body_of(&f)).await {
+        Ok(g) => {
+            Ok(redirect_with_flash(&state, &format!("/admin/groups/{}", g.id), &format!("Group {} created.", g.name)))
+        }
+        Err(e) if e.status.is_client_error() => {
+            let form = (f.text("name").to_owned(), f.text("description").to_owned());
+            groups_page(&state, &f.admin, String::new(), e.status, Some(okta_message(&e)), form).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/group.html")]
+struct GroupPage {
+    l: Layout,
+    id: String,
+    name: String,
+    description: String,
+    builtin: bool,
+    members: Vec<UserRow>,
+}
+
+async fn find(state: &AppState, id: &str) -> Result<Group, OktaError> {
+    state.store.find_group(id).await?.ok_or_else(|| OktaError::not_found(id, "UserGroup"))
+}
+
+async fn group_page(state: &AppState, admin: &ConsoleAdmin, group: &Group, error: Option<String>) -> ConsoleResult {
+    let builtin = group.group_type == GroupType::BuiltIn;
+    let page = Page::first(MEMBERS);
+    let users = if builtin {
+        state.store.list_users(None, &page).await?
+    } else {
+        state.store.list_group_members(&group.id, &page).await?
+    };
+    let members = users
+        .iter()
+        .map(|u| UserRow {
+            id: u.id.clone(),
+            login: u.profile.login().to_owned(),
+            name: u.profile.display_name(),
+            email: u.profile.get_str("email").unwrap_or_default().to_owned(),
+            status: u.status.as_str(),
+            last_login: u.last_login.map(iso8601).unwrap_or_default(),
+        })
+        .collect();
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let mut l = admin.layout(&group.name, SECTION);
+    l.error = error;
+    let page = GroupPage {
+        l,
+        id: group.id.clone(),
+        name: group.name.clone(),
+        description: group.description.clone().unwrap_or_default(),
+        builtin,
+        members,
+    };
+    Ok(render_status(admin, status, &page))
+}
+
+async fn show(State(state): State<AppState>, admin: ConsoleAdmin, Path(id): Path<String>) -> ConsoleResult {
+    let group = find(&state, &id).await?;
+    group_page(&state, &admin, &group, None).await
+}
+
+/// Shows the group again with the API's error, or fails with it (not found, store error).
+async fn again(state: &AppState, f: &ConsoleForm, id: &str, e: &OktaError) -> ConsoleResult {
+    if e.status.is_server_error() || e.status == StatusCode::NOT_FOUND && e.summary.contains("UserGroup") {
+        return Err(e.clone().into());
+    }
+    let group = find(state, id).await?;
+    let page = group_page(state, &f.admin, &group, Some(okta_message(e))).await?;
+    let mut page = page;
+    *page.status_mut() = if e.status.is_client_error() { e.status } else { StatusCode::BAD_REQUEST };
+    Ok(page)
+}
+
+async fn update(State(state): State<AppState>, Path(id): Path<String>, f: ConsoleForm) -> ConsoleResult {
+    match replace_group(&state, &f.admin, &id, body_of(&f)).await {
+        Ok(g) => Ok(redirect_with_flash(&state, &format!("/admin/groups/{}", g.id), "Group saved.")),
+        Err(e) => again(&state, &f, &id, &e).await,
+    }
+}
+
+async fn delete(State(state): State<AppState>, Path(id): Path<String>, f: ConsoleForm) -> ConsoleResult {
+    let group = find(&state, &id).await?;
+    match delete_group(&state, &f.admin, &id).await {
+        Ok(_) => Ok(redirect_with_flash(&state, SECTION, &format!("Group {} deleted.", group.name))),
+        Err(e) => again(&state, &f, &id, &e).await,
+    }
+}
+
+async fn add_member(State(state): State<AppState>, Path(id): Path<String>, f: ConsoleForm) -> ConsoleResult {
+    let key = f.text("user").to_owned();
+    let user = match resolve(&state, &key).await {
+        Ok(user) => user,
+        Err(e) if e.status == StatusCode::NOT_FOUND => {
+            let e = OktaError::new(StatusCode::BAD_REQUEST, "E0000007", format!("No user {key:?}"));
+            return again(&state, &f, &id, &e).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match membership(&state, &f.admin, &id, &user.id, true).await {
+        Ok(_) => {
+            let message = format!("{} added.", user.profile.login());
+            Ok(redirect_with_flash(&state, &format!("/admin/groups/{id}"), &message))
+        }
+        Err(e) => again(&state, &f, &id, &e).await,
+    }
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    Path((id, user)): Path<(String, String)>,
+    f: ConsoleForm,
+) -> ConsoleResult {
+    match membership(&state, &f.admin, &id, &user, false).await {
+        Ok(_) => Ok(redirect_with_flash(&state, &format!("/admin/groups/{id}"), "Member removed.")),
+        Err(e) => again(&state, &f, &id, &e).await,
+    }
+}
