@@ -475,11 +475,7 @@ async fn org_as_sign_in_yields_org_tokens(backend: Backend) {
         (&json!("Demo User"), &json!(LOGIN), &json!(LOGIN))
     );
     assert_eq!(id["nonce"], NONCE);
-    assert_eq!(
-        id["groups"],
-        json!(["Everyone", "Administrators"]),
-        "the built-in Everyone, then the seed's Administrators"
-    );
+    assert_eq!(id["groups"], json!(["Everyone"]), "the demo user is only in the built-in Everyone");
 
     let user = s.state.store.find_user(USER_ID).await.unwrap().unwrap();
     let u = userinfo(&s, None, access).await;
@@ -489,7 +485,7 @@ async fn org_as_sign_in_yields_org_tokens(backend: Backend) {
         json!({
             "sub": USER_ID, "name": "Demo User", "given_name": "Demo", "family_name": "User",
             "preferred_username": LOGIN, "updated_at": user.last_updated / 1000,
-            "email": LOGIN, "email_verified": true, "groups": ["Everyone", "Administrators"],
+            "email": LOGIN, "email_verified": true, "groups": ["Everyone"],
         })
     );
 

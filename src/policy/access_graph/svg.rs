@@ -6,14 +6,17 @@
 use super::{AccessGraph, NodeKind};
 use std::fmt::Write;
 
-const COLUMN_WIDTH: usize = 290;
+// The gap between columns (COLUMN_WIDTH - BOX_WIDTH) holds an edge label of MAX_EDGE_LABEL
+// characters at 10px; a box holds MAX_LABEL bold characters at 12px. The page scales the
+// drawing to its width, which keeps these proportions.
+const COLUMN_WIDTH: usize = 300;
 const BOX_WIDTH: usize = 170;
 const BOX_HEIGHT: usize = 46;
 const ROW_HEIGHT: usize = 80;
 const MARGIN: usize = 20;
 /// Labels longer than these are cut (the tables next to the drawing have them in full).
-const MAX_LABEL: usize = 24;
-const MAX_EDGE_LABEL: usize = 21;
+const MAX_LABEL: usize = 20;
+const MAX_EDGE_LABEL: usize = 20;
 
 /// `text` escaped for XML text and attribute values.
 #[must_use]
