@@ -9,9 +9,9 @@ mod common;
 mod console;
 
 use baton::domain::TextEnum;
-use common::oauth::{assertion_claims, chat_tokens, seeded_with, ASSERTION_TYPE, CHAT, KNOWLEDGE};
+use common::oauth::{assertion_claims, chat_tokens, ASSERTION_TYPE, CHAT, KNOWLEDGE};
 use common::{Backend, TestServer};
-use console::{console_server, Client, Page, ADMIN_LOGIN, ADMIN_PASSWORD, ADMIN_TOKEN};
+use console::{console_server, Client, Page, ADMIN_LOGIN, ADMIN_PASSWORD};
 use serde_json::Value;
 
 backend_tests!(
@@ -163,12 +163,7 @@ fn key_file(name: &str) -> String {
 }
 
 async fn agent_built_in_console_can_exchange(backend: Backend) {
-    let Some(s) = seeded_with(backend, |c| {
-        c.admin_password = Some(ADMIN_PASSWORD.into());
-        c.admin_api_token = Some(ADMIN_TOKEN.into());
-    })
-    .await
-    else {
+    let Some(s) = console::seeded_console_server(backend).await else {
         return;
     };
     let mut c = Client::admin(&s).await;
@@ -518,12 +513,7 @@ async fn edits_assignments_and_claims(backend: Backend) {
 /// `target/screenshots/config-*.png` of every page; no script needed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn config_pages_in_a_browser() {
-    let Some(s) = seeded_with(Backend::Sqlite, |c| {
-        c.admin_password = Some(ADMIN_PASSWORD.into());
-        c.admin_api_token = Some(ADMIN_TOKEN.into());
-    })
-    .await
-    else {
+    let Some(s) = console::seeded_console_server(Backend::Sqlite).await else {
         return;
     };
     let Some(b) = console::browser::Browser::start(&s.url("")).await else { return };

@@ -7,24 +7,17 @@
 mod common;
 mod console;
 
-use common::oauth::{
-    assertion_claims, chat_tokens, path, seeded_with, sign_assertion, ASSERTION_TYPE, CHAT, KNOWLEDGE,
-};
+use common::oauth::{assertion_claims, chat_tokens, path, sign_assertion, ASSERTION_TYPE, CHAT, KNOWLEDGE};
 use common::Backend;
 use console::browser::Browser;
-use console::{ADMIN_LOGIN, ADMIN_PASSWORD, ADMIN_TOKEN};
+use console::{ADMIN_LOGIN, ADMIN_PASSWORD};
 
 const KNOWLEDGE_AUD: &str = "https://streamward.com/corp/knowledge";
 const EXECUTE: &str = "Corp-Knowledge-Agent:execute";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agent_exchange_log_and_inspector_in_a_browser() {
-    let Some(s) = seeded_with(Backend::Sqlite, |c| {
-        c.admin_password = Some(ADMIN_PASSWORD.into());
-        c.admin_api_token = Some(ADMIN_TOKEN.into());
-    })
-    .await
-    else {
+    let Some(s) = console::seeded_console_server(Backend::Sqlite).await else {
         return;
     };
     let Some(b) = Browser::start(&s.url("")).await else { return };

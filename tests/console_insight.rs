@@ -12,9 +12,8 @@ use baton::domain::ids::{new_id, new_secret, Prefix};
 use baton::domain::{ConsentGrant, ConsentRequest, ConsentRequestStatus};
 use browser::{events, unescape, Browser, CHAT, LOGIN, PASSWORD, USER_ID};
 use common::{Backend, TestServer};
-use console::{Client, ADMIN_LOGIN, ADMIN_PASSWORD, ADMIN_TOKEN};
+use console::{Client, ADMIN_LOGIN, ADMIN_PASSWORD};
 use serde_json::{json, Value};
-use std::path::PathBuf;
 
 const KNOWLEDGE: &str = "aus1JGp4q34ckplLYGbL";
 const AURORA: &str = "ausDqjwbmWqxUvljogI0";
@@ -23,12 +22,7 @@ const CKA: &str = "wlpzantde10QGRrpF1d7";
 
 /// The Streamward seed plus the console's bootstrap admin and the API token.
 async fn server(backend: Backend) -> Option<TestServer> {
-    TestServer::start_with(backend, |c| {
-        c.seed = Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/streamward.yaml"));
-        c.admin_password = Some(ADMIN_PASSWORD.into());
-        c.admin_api_token = Some(ADMIN_TOKEN.into());
-    })
-    .await
+    console::seeded_console_server(backend).await
 }
 
 /// The byte offset of `needle` in `body` (panics when absent).

@@ -24,6 +24,16 @@ pub async fn console_server(backend: Backend) -> Option<TestServer> {
     .await
 }
 
+/// `console_server` with the Streamward seed loaded.
+pub async fn seeded_console_server(backend: Backend) -> Option<TestServer> {
+    TestServer::start_with(backend, |c| {
+        c.seed = Some(crate::common::oauth::streamward());
+        c.admin_password = Some(ADMIN_PASSWORD.into());
+        c.admin_api_token = Some(ADMIN_TOKEN.into());
+    })
+    .await
+}
+
 /// One HTTP answer of a console page.
 #[derive(Debug)]
 pub struct Page {
