@@ -1,5 +1,5 @@
-//! `/admin/auth-servers/{id}/claims`: add and delete an authorization server's custom claims
-//! through the Management API's own claim functions.
+//! `/admin/auth-servers/{id}/claims`: add, edit and delete an authorization server's custom
+//! claims through the Management API's own claim functions.
 
 use super::apps::lines;
 use super::auth_servers::show_page;
@@ -16,6 +16,7 @@ use serde_json::json;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/auth-servers/{id}/claims", post(add_claim))
+        .route("/admin/auth-servers/{id}/claims/{claim_id}", post(edit_claim))
         .route("/admin/auth-servers/{id}/claims/{claim_id}/delete", post(delete_claim))
 }
 
@@ -26,7 +27,8 @@ async fn done(state: &AppState, f: &ConsoleForm, id: &str, r: Result<(), OktaErr
     }
 }
 
-async fn add_claim(State(state): State<AppState>, Path(id): Path<String>, f: ConsoleForm) -> ConsoleResult {
+/// The API's claim body from the form: an access-token (RESOURCE) claim is always included.
+fn claim_body(f: &ConsoleForm) -> Result<claims::ClaimBody, OktaError> {
     let mut body = json!({
         "name": f.text("name"),
         "claimType": f.text("claim_type"),
@@ -38,11 +40,27 @@ async fn add_claim(State(state): State<AppState>, Path(id): Path<String>, f: Con
     if !f.text("group_filter_type").is_empty() {
         body["group_filter_type"] = json!(f.text("group_filter_type"));
     }
-    let r = match serde_json::from_value::<claims::ClaimBody>(body) {
+    serde_json::from_value(body).map_err(|_| malformed())
+}
+
+async fn add_claim(State(state): State<AppState>, Path(id): Path<String>, f: ConsoleForm) -> ConsoleResult {
+    let r = match claim_body(&f) {
         Ok(b) => claims::create(&state, &f.admin, &id, b).await.map(|_| ()),
-        Err(_) => Err(malformed()),
+        Err(e) => Err(e),
     };
     done(&state, &f, &id, r, "Claim added.").await
+}
+
+async fn edit_claim(
+    State(state): State<AppState>,
+    Path((id, claim_id)): Path<(String, String)>,
+    f: ConsoleForm,
+) -> ConsoleResult {
+    let r = match claim_body(&f) {
+        Ok(b) => claims::replace(&state, &f.admin, &id, &claim_id, b).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    done(&state, &f, &id, r, "Claim saved.").await
 }
 
 async fn delete_claim(

@@ -1,7 +1,8 @@
 //! `/admin/auth-servers`: custom authorization servers (okta-surface.md §11.4) — list, create,
 //! view (issuer, audience, status), edit, activate, deactivate, delete; their scopes (add,
-//! edit, delete), claims (listed), access policies with their clients (add, edit, delete) and
-//! rules with people, grant types, scopes and token lifetimes (add, edit, delete). Every write
+//! edit, delete), claims (`as_claims`), access policies with their clients (add, edit, delete;
+//! activate and deactivate in `as_lifecycle`) and rules with people, grant types, scopes and token
+//! lifetimes (add, edit, delete). Every write
 //! goes through the Management API's own functions (`crate::http::api::auth_servers`).
 
 use super::apps::{failed, lines};
@@ -145,7 +146,11 @@ pub struct ClaimRow {
     pub system: bool,
     pub name: String,
     pub claim_type: String,
+    pub value_type: String,
     pub value: String,
+    pub group_filter_type: String,
+    pub scopes: String,
+    pub always: bool,
 }
 
 #[derive(Template)]
@@ -226,7 +231,11 @@ pub(super) async fn show_page(
                 system: c.system,
                 name: c.name.clone(),
                 claim_type: c.claim_type.as_str().to_owned(),
+                value_type: c.value_type.as_str().to_owned(),
                 value: c.value.clone(),
+                group_filter_type: c.group_filter_type.clone().unwrap_or_default(),
+                scopes: c.scopes.join(" "),
+                always: c.always_include_in_token,
             })
             .collect(),
         policies: policy_rows,

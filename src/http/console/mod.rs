@@ -11,6 +11,7 @@ pub mod agents;
 pub mod app_assignments;
 pub mod apps;
 pub mod as_claims;
+pub mod as_lifecycle;
 pub mod auth_servers;
 pub mod dashboard;
 pub mod groups;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(links::router())
         .merge(auth_servers::router())
         .merge(as_claims::router())
+        .merge(as_lifecycle::router())
         .merge(insight::router())
         .layer(axum::middleware::from_fn(security_headers));
     Router::new().route("/assets/baton.css", get(stylesheet)).merge(pages)

@@ -226,20 +226,33 @@ async fn replace_claim(
     Path((id, claim_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<ClaimBody>,
 ) -> Result<Json<Value>, OktaError> {
-    let server = load_server(&state, &id).await?;
-    let mut claim = load_claim(&state, &server, &claim_id).await?;
+    let claim = replace(&state, &admin, &id, &claim_id, body).await?;
+    Ok(Json(views::claim(&state, &claim)))
+}
+
+/// Replaces custom claim `claim_id` of server `id` with what `body` describes; a system claim
+/// is 403 `E0000006`.
+pub(crate) async fn replace(
+    state: &AppState,
+    admin: &impl Audit,
+    id: &str,
+    claim_id: &str,
+    body: ClaimBody,
+) -> Result<Claim, OktaError> {
+    let server = load_server(state, id).await?;
+    let mut claim = load_claim(state, &server, claim_id).await?;
     if claim.system {
         return Err(forbidden());
     }
-    apply(&state, &mut claim, body).await?;
+    apply(state, &mut claim, body).await?;
     let now = state.clock.now_ms();
     claim.last_updated = now;
     let event = admin
         .event("oauth2.claim.updated", "Update OAuth2 claim")
         .target(claim_target(&claim))
-        .target(server_target(&state, &server));
+        .target(server_target(state, &server));
     state.store.update_claim(&claim, &[admin.record(event, now)]).await?;
-    Ok(Json(views::claim(&state, &claim)))
+    Ok(claim)
 }
 
 async fn delete_claim(

@@ -234,9 +234,10 @@ pub(crate) async fn delete(state: &AppState, admin: &impl Audit, id: &str, polic
     Ok(())
 }
 
-async fn set_status(
+/// Activates or deactivates policy `policy_id` of server `id` (a no-op when it already is).
+pub(crate) async fn set_status(
     state: &AppState,
-    admin: &Admin,
+    admin: &impl Audit,
     id: &str,
     policy_id: &str,
     status: Status,

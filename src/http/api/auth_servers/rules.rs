@@ -323,7 +323,13 @@ pub(crate) async fn delete(state: &AppState, admin: &impl Audit, ids: &Ids) -> R
     Ok(())
 }
 
-async fn set_status(state: &AppState, admin: &Admin, ids: &Ids, status: Status) -> Result<StatusCode, OktaError> {
+/// Activates or deactivates the rule `ids` names (a no-op when it already is).
+pub(crate) async fn set_status(
+    state: &AppState,
+    admin: &impl Audit,
+    ids: &Ids,
+    status: Status,
+) -> Result<StatusCode, OktaError> {
     let (server, policy, mut rule) = load_rule(state, ids).await?;
     if rule.status == status {
         return Ok(StatusCode::NO_CONTENT);
