@@ -1,5 +1,5 @@
-//! `/admin/agents`: AI agents (okta-surface.md §13) — list with status, register, view with
-//! owners, keys and resource connections; add a public key (a JWK or a PEM `PUBLIC KEY`),
+//! `/admin/agents`: AI agents (okta-surface.md §13) — list with status, view with owners, keys
+//! and resource connections (registering and editing the profile: `agent_profile`); add a public key (a JWK or a PEM `PUBLIC KEY`),
 //! activate, deactivate and delete keys, the agent and its connections; connect the agent to a
 //! custom authorization server. Writes go through the AI-agent API's own functions
 //! (`crate::http::api::agents`): same validation, same System Log events.
@@ -24,20 +24,13 @@ const SECTION: &str = "/admin/agents";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin/agents", get(list).post(register))
-        .route("/admin/agents/new", get(new_form))
+        .route("/admin/agents", get(list))
         .route("/admin/agents/{id}", get(show))
         .route("/admin/agents/{id}/lifecycle/{action}", post(lifecycle))
         .route("/admin/agents/{id}/keys", post(add_key))
         .route("/admin/agents/{id}/keys/{kid}/{action}", post(key_action))
         .route("/admin/agents/{id}/connections", post(add_connection))
         .route("/admin/agents/{id}/connections/{conn_id}/{action}", post(connection_action))
-}
-
-/// (id, label) of every app, for the app selects.
-pub async fn app_choices(state: &AppState) -> Result<Vec<(String, String)>, OktaError> {
-    let apps = state.store.list_apps(&Page { after: None, limit: i64::MAX }).await?;
-    Ok(apps.into_iter().map(|a| (a.id, a.label)).collect())
 }
 
 pub struct AgentRow {
@@ -66,76 +59,6 @@ async fn list(State(state): State<AppState>, admin: ConsoleAdmin) -> ConsoleResu
         })
         .collect();
     Ok(render_status(&admin, StatusCode::OK, &ListPage { l: admin.layout("AI agents", SECTION), rows }))
-}
-
-/// The register form's values, as typed.
-#[derive(Default)]
-pub struct AgentFields {
-    pub name: String,
-    pub description: String,
-    pub app_id: String,
-    pub owners: String,
-    pub resource_url: String,
-}
-
-#[derive(Template)]
-#[template(path = "console/agent_form.html")]
-struct FormPage {
-    l: Layout,
-    fields: AgentFields,
-    apps: Vec<(String, String)>,
-}
-
-async fn new_form(State(state): State<AppState>, admin: ConsoleAdmin) -> ConsoleResult {
-    let page = FormPage {
-        l: admin.layout("Register an AI agent", SECTION),
-        fields: AgentFields::default(),
-        apps: app_choices(&state).await?,
-    };
-    Ok(render_status(&admin, StatusCode::OK, &page))
-}
-
-/// Owners given as user ids or logins; an unknown login is left as typed for the API to reject.
-async fn owner_ids(state: &AppState, text: &str) -> Result<Vec<String>, OktaError> {
-    let mut out = Vec::new();
-    for o in lines(&text.replace(',', " ")) {
-        match state.store.find_user_by_login(&o).await? {
-            Some(u) => out.push(u.id),
-            None => out.push(o),
-        }
-    }
-    Ok(out)
-}
-
-async fn register(State(state): State<AppState>, f: ConsoleForm) -> ConsoleResult {
-    let fields = AgentFields {
-        name: f.text("name").to_owned(),
-        description: f.text("description").to_owned(),
-        app_id: f.text("app_id").to_owned(),
-        owners: f.text("owners").to_owned(),
-        resource_url: f.text("resource_url").to_owned(),
-    };
-    let mut profile = json!({"name": fields.name});
-    if !fields.description.is_empty() {
-        profile["description"] = json!(fields.description);
-    }
-    let mut body = json!({"profile": profile, "owners": owner_ids(&state, &fields.owners).await?});
-    if !fields.app_id.is_empty() {
-        body["appId"] = json!(fields.app_id);
-    }
-    if !fields.resource_url.is_empty() {
-        body["resourceUrl"] = json!(fields.resource_url);
-    }
-    match agents::register_agent(&state, &f.admin, &body).await {
-        Ok((agent, _)) => {
-            Ok(redirect_with_flash(&state, &format!("/admin/agents/{}", agent.id), "AI agent registered (STAGED)."))
-        }
-        Err(e) => {
-            let (l, status) = failed(f.admin.layout("Register an AI agent", SECTION), Some(&e));
-            let page = FormPage { l, fields, apps: app_choices(&state).await? };
-            Ok(render_status(&f.admin, status, &page))
-        }
-    }
 }
 
 pub struct KeyRow {
@@ -172,10 +95,7 @@ struct ShowPage {
 
 async fn show_page(state: &AppState, admin: &ConsoleAdmin, id: &str, error: Option<&OktaError>) -> ConsoleResult {
     let agent = state.store.find_agent(id).await?.ok_or_else(|| OktaError::not_found(id, "AIAgent"))?;
-    let mut owners = Vec::new();
-    for o in &agent.owners {
-        owners.push(state.store.find_user(o).await?.map_or_else(|| o.clone(), |u| u.profile.login().to_owned()));
-    }
+    let owners = owner_logins(state, &agent.owners).await?;
     let keys = state.store.list_client_keys(&agent.id).await?;
     let connections = state.store.list_connections(&agent.id).await?;
     let servers = state.store.list_auth_servers(&Page { after: None, limit: 1000 }).await?;
@@ -218,6 +138,15 @@ async fn show_page(state: &AppState, admin: &ConsoleAdmin, id: &str, error: Opti
 
 async fn show(State(state): State<AppState>, admin: ConsoleAdmin, Path(id): Path<String>) -> ConsoleResult {
     show_page(&state, &admin, &id, None).await
+}
+
+/// Owners by login (an id whose user is gone stays an id).
+pub async fn owner_logins(state: &AppState, owners: &[String]) -> Result<Vec<String>, OktaError> {
+    let mut out = Vec::new();
+    for o in owners {
+        out.push(state.store.find_user(o).await?.map_or_else(|| o.clone(), |u| u.profile.login().to_owned()));
+    }
+    Ok(out)
 }
 
 /// Redirects to the agent's page with `message`, or shows the page again with the error.

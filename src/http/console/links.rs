@@ -3,7 +3,7 @@
 //! API's own functions; and every agent's resource connections at a glance (each managed on
 //! its agent's page).
 
-use super::agents::app_choices;
+use super::agent_profile::app_choices;
 use super::apps::failed;
 use super::{redirect_with_flash, render_status, ConsoleForm, ConsoleResult, Layout};
 use crate::clock::iso8601;

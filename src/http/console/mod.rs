@@ -7,6 +7,7 @@
 //! served from `/assets/baton.css` (no CDN, no inline style or script).
 
 pub mod admin;
+pub mod agent_profile;
 pub mod agents;
 pub mod app_assignments;
 pub mod apps;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(apps::router())
         .merge(app_assignments::router())
         .merge(agents::router())
+        .merge(agent_profile::router())
         .merge(links::router())
         .merge(auth_servers::router())
         .merge(as_claims::router())

@@ -15,7 +15,8 @@ mod views;
 pub(crate) use connections::{create_connection, delete_connection, lifecycle as set_connection_status};
 pub(crate) use credentials::{create_key, delete_key, lifecycle as set_key_status};
 pub(crate) use links::{create_link, delete_link};
-pub(crate) use register::{delete_agent, lifecycle as set_agent_status, register_agent};
+pub(crate) use profile::Mode;
+pub(crate) use register::{delete_agent, lifecycle as set_agent_status, register_agent, update_agent};
 pub(crate) use views::{agent_orn, app_orn, auth_server_orn};
 
 use super::body::Validation;

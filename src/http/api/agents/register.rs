@@ -113,7 +113,8 @@ async fn patch(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, OktaError> {
-    update(&state, &admin, &id, &body, Mode::Patch, "ai-agent:Patch").await
+    let op = update_agent(&state, &admin, &id, &body, Mode::Patch, "ai-agent:Patch").await?;
+    Ok(accepted(&state, &op))
 }
 
 async fn replace(
@@ -122,17 +123,20 @@ async fn replace(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, OktaError> {
-    update(&state, &admin, &id, &body, Mode::Replace, "ai-agent:Replace").await
+    let op = update_agent(&state, &admin, &id, &body, Mode::Replace, "ai-agent:Replace").await?;
+    Ok(accepted(&state, &op))
 }
 
-async fn update(
+/// Applies `body` (the API's JSON shape) to agent `id` as `mode` says; returns the operation
+/// recording it.
+pub(crate) async fn update_agent(
     state: &AppState,
-    admin: &Admin,
+    admin: &impl Audit,
     id: &str,
     body: &Value,
     mode: Mode,
     op_type: &str,
-) -> Result<Response, OktaError> {
+) -> Result<crate::domain::Operation, OktaError> {
     let mut agent = agent_or_404(state, id).await?;
     profile::apply(state, &mut agent, body, mode).await?;
     let now = state.clock.now_ms();
@@ -140,7 +144,7 @@ async fn update(
     let op = completed(op_type, &agent, now);
     let event = admin.event("workload_principal.ai_agent.update", "Update AI agent").target(agent_target(&agent));
     state.store.update_agent(&agent, &op, &[admin.record(event, now)]).await?;
-    Ok(accepted(state, &op))
+    Ok(op)
 }
 
 async fn delete(State(state): State<AppState>, admin: Admin, Path(id): Path<String>) -> Result<Response, OktaError> {
