@@ -5,16 +5,17 @@
 //! (`crate::http::api::agents`): same validation, same System Log events.
 
 use super::apps::{failed, lines};
+use super::paging::{Pager, Search};
 use super::{redirect_with_flash, render_status, ConsoleAdmin, ConsoleForm, ConsoleResult, Layout};
 use crate::clock::iso8601;
-use crate::domain::{AgentStatus, ClientKeyStatus, ConnectionStatus, TextEnum};
+use crate::domain::{Agent, AgentStatus, ClientKeyStatus, ConnectionStatus, TextEnum};
 use crate::http::api::agents;
 use crate::http::api::body::Validation;
 use crate::http::error::OktaError;
 use crate::state::AppState;
 use crate::store::Page;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
@@ -44,12 +45,23 @@ pub struct AgentRow {
 #[template(path = "console/agents.html")]
 struct ListPage {
     l: Layout,
+    q: String,
     rows: Vec<AgentRow>,
+    pager: Pager,
 }
 
-async fn list(State(state): State<AppState>, admin: ConsoleAdmin) -> ConsoleResult {
-    let rows = state.store.list_agents(&Page { after: None, limit: 1000 }).await?;
-    let rows = rows
+async fn list(State(state): State<AppState>, admin: ConsoleAdmin, Query(search): Query<Search>) -> ConsoleResult {
+    let (q, needle) = (search.q(), search.needle());
+    let store = &state.store;
+    let (agents, pager) = search
+        .page(
+            SECTION,
+            |p| async move { store.list_agents(&p).await },
+            |a: &Agent| needle.is_empty() || a.name.to_lowercase().contains(&needle) || a.id == q,
+            |a| a.id.clone(),
+        )
+        .await?;
+    let rows = agents
         .into_iter()
         .map(|a| AgentRow {
             status: a.status.as_str().to_owned(),
@@ -58,7 +70,8 @@ async fn list(State(state): State<AppState>, admin: ConsoleAdmin) -> ConsoleResu
             app: a.app_id.unwrap_or_default(),
         })
         .collect();
-    Ok(render_status(&admin, StatusCode::OK, &ListPage { l: admin.layout("AI agents", SECTION), rows }))
+    let page = ListPage { l: admin.layout("AI agents", SECTION), q: q.to_owned(), rows, pager };
+    Ok(render_status(&admin, StatusCode::OK, &page))
 }
 
 pub struct KeyRow {

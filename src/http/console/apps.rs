@@ -5,6 +5,7 @@
 //! API's; errors come back on the form with their causes.
 
 use super::admin::okta_message;
+use super::paging::{Pager, Search};
 use super::{redirect_with_flash, render_status, ConsoleAdmin, ConsoleForm, ConsoleResult, Layout};
 use crate::clock::iso8601;
 use crate::domain::app::APPLICATION_TYPES;
@@ -12,7 +13,6 @@ use crate::domain::{App, AppStatus, TextEnum};
 use crate::http::api::apps;
 use crate::http::error::OktaError;
 use crate::state::AppState;
-use crate::store::Page;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -20,7 +20,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 const SECTION: &str = "/admin/apps";
 
@@ -152,19 +151,22 @@ struct ListPage {
     l: Layout,
     q: String,
     rows: Vec<AppRow>,
+    pager: Pager,
 }
 
-async fn list(
-    State(state): State<AppState>,
-    admin: ConsoleAdmin,
-    Query(query): Query<HashMap<String, String>>,
-) -> ConsoleResult {
-    let q = query.get("q").map(|q| q.trim().to_owned()).unwrap_or_default();
-    let needle = q.to_lowercase();
-    let apps = state.store.list_apps(&Page { after: None, limit: i64::MAX }).await?;
+async fn list(State(state): State<AppState>, admin: ConsoleAdmin, Query(search): Query<Search>) -> ConsoleResult {
+    let (q, needle) = (search.q(), search.needle());
+    let store = &state.store;
+    let (apps, pager) = search
+        .page(
+            SECTION,
+            |p| async move { store.list_apps(&p).await },
+            |a: &App| needle.is_empty() || a.label.to_lowercase().contains(&needle) || a.client_id.contains(q),
+            |a| a.id.clone(),
+        )
+        .await?;
     let rows = apps
         .into_iter()
-        .filter(|a| needle.is_empty() || a.label.to_lowercase().contains(&needle) || a.client_id.contains(&q))
         .map(|a| AppRow {
             status: a.status.as_str().to_owned(),
             id: a.id,
@@ -173,7 +175,7 @@ async fn list(
             application_type: a.application_type,
         })
         .collect();
-    let page = ListPage { l: admin.layout("Apps", SECTION), q, rows };
+    let page = ListPage { l: admin.layout("Apps", SECTION), q: q.to_owned(), rows, pager };
     Ok(render_status(&admin, StatusCode::OK, &page))
 }
 

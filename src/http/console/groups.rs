@@ -3,6 +3,7 @@
 //! validation (unique name, `Everyone` untouchable) and the same System Log events.
 
 use super::admin::okta_message;
+use super::paging::{Pager, Search};
 use super::users::UserRow;
 use super::{redirect_with_flash, render_status, ConsoleAdmin, ConsoleForm, ConsoleResult, Layout};
 use crate::clock::iso8601;
@@ -17,7 +18,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -29,7 +29,6 @@ pub fn router() -> Router<AppState> {
 }
 
 const SECTION: &str = "/admin/groups";
-const GROUPS: i64 = 10_000;
 const MEMBERS: i64 = 1000;
 
 #[derive(Template)]
@@ -38,43 +37,47 @@ struct GroupsPage {
     l: Layout,
     q: String,
     rows: Vec<(String, String, String, &'static str)>,
+    pager: Pager,
     name: String,
     description: String,
 }
 
-async fn groups_page(
-    state: &AppState,
-    admin: &ConsoleAdmin,
-    q: String,
+/// The create form's values and the error that sent them back, under the list.
+struct CreateForm {
     status: StatusCode,
     error: Option<String>,
-    form: (String, String),
-) -> ConsoleResult {
-    let needle = q.to_lowercase();
-    let rows = state
-        .store
-        .list_groups(&Page::first(GROUPS))
-        .await?
+    name: String,
+    description: String,
+}
+
+async fn groups_page(state: &AppState, admin: &ConsoleAdmin, search: &Search, form: CreateForm) -> ConsoleResult {
+    let needle = search.needle();
+    let store = &state.store;
+    let (groups, pager) = search
+        .page(
+            SECTION,
+            |p| async move { store.list_groups(&p).await },
+            |g: &Group| needle.is_empty() || g.name.to_lowercase().contains(&needle),
+            |g| g.id.clone(),
+        )
+        .await?;
+    let rows = groups
         .into_iter()
-        .filter(|g| needle.is_empty() || g.name.to_lowercase().contains(&needle))
         .map(|g| {
             let kind = if g.group_type == GroupType::BuiltIn { "BUILT_IN" } else { "OKTA_GROUP" };
             (g.id, g.name, g.description.unwrap_or_default(), kind)
         })
         .collect();
     let mut l = admin.layout("Groups", SECTION);
-    l.error = error;
-    let page = GroupsPage { l, q, rows, name: form.0, description: form.1 };
-    Ok(render_status(admin, status, &page))
+    l.error = form.error;
+    let q = search.q().to_owned();
+    let page = GroupsPage { l, q, rows, pager, name: form.name, description: form.description };
+    Ok(render_status(admin, form.status, &page))
 }
 
-async fn list(
-    State(state): State<AppState>,
-    admin: ConsoleAdmin,
-    Query(query): Query<HashMap<String, String>>,
-) -> ConsoleResult {
-    let q = query.get("q").map(|q| q.trim().to_owned()).unwrap_or_default();
-    groups_page(&state, &admin, q, StatusCode::OK, None, (String::new(), String::new())).await
+async fn list(State(state): State<AppState>, admin: ConsoleAdmin, Query(search): Query<Search>) -> ConsoleResult {
+    let form = CreateForm { status: StatusCode::OK, error: None, name: String::new(), description: String::new() };
+    groups_page(&state, &admin, &search, form).await
 }
 
 fn body_of(f: &ConsoleForm) -> crate::http::api::groups::GroupBody {
@@ -88,8 +91,13 @@ async fn create(State(state): State<AppState>, f: ConsoleForm) -> ConsoleResult 
             Ok(redirect_with_flash(&state, &format!("/admin/groups/{}", g.id), &format!("Group {} created.", g.name)))
         }
         Err(e) if e.status.is_client_error() => {
-            let form = (f.text("name").to_owned(), f.text("description").to_owned());
-            groups_page(&state, &f.admin, String::new(), e.status, Some(okta_message(&e)), form).await
+            let form = CreateForm {
+                status: e.status,
+                error: Some(okta_message(&e)),
+                name: f.text("name").to_owned(),
+                description: f.text("description").to_owned(),
+            };
+            groups_page(&state, &f.admin, &Search::default(), form).await
         }
         Err(e) => Err(e.into()),
     }

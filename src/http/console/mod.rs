@@ -20,6 +20,7 @@ pub mod insight;
 pub mod keys;
 pub mod links;
 pub mod login;
+pub mod paging;
 pub mod tokens;
 pub mod users;
 

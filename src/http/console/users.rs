@@ -3,6 +3,7 @@
 //! own functions (`api::users`), so validation and System Log events are the API's.
 
 use super::admin::okta_message;
+use super::paging::{Pager, Search};
 use super::{
     redirect_with_flash, render, render_status, ConsoleAdmin, ConsoleError, ConsoleForm, ConsoleResult, Layout,
 };
@@ -11,14 +12,12 @@ use crate::domain::{Millis, TextEnum, User, UserStatus};
 use crate::http::api::users::{change_user, create_user, delete_user, resolve, update_user, UserChange};
 use crate::http::error::OktaError;
 use crate::state::AppState;
-use crate::store::Page;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -30,10 +29,6 @@ pub fn router() -> Router<AppState> {
 }
 
 const SECTION: &str = "/admin/users";
-/// Most rows a list shows.
-const SHOWN: usize = 200;
-/// Users read per store round trip while searching.
-const SCAN: i64 = 500;
 
 pub struct UserRow {
     pub id: String,
@@ -65,7 +60,7 @@ struct UsersPage {
     l: Layout,
     q: String,
     rows: Vec<UserRow>,
-    truncated: bool,
+    pager: Pager,
 }
 
 fn matches(u: &User, q: &str) -> bool {
@@ -78,31 +73,19 @@ fn matches(u: &User, q: &str) -> bool {
         || p.display_name().to_lowercase().contains(&q)
 }
 
-async fn list(
-    State(state): State<AppState>,
-    admin: ConsoleAdmin,
-    Query(query): Query<HashMap<String, String>>,
-) -> ConsoleResult {
-    let q = query.get("q").map(|q| q.trim().to_owned()).unwrap_or_default();
-    let mut rows = Vec::new();
-    let mut page = Page::first(SCAN);
-    let mut truncated = false;
-    'scan: loop {
-        let users = state.store.list_users(None, &page).await?;
-        let full = users.len() as i64 >= SCAN;
-        page.after = users.last().map(|u| u.id.clone());
-        for u in users.iter().filter(|u| q.is_empty() || matches(u, &q)) {
-            if rows.len() == SHOWN {
-                truncated = true;
-                break 'scan;
-            }
-            rows.push(row(u));
-        }
-        if !full {
-            break;
-        }
-    }
-    let page = UsersPage { l: admin.layout("Users", SECTION), q, rows, truncated };
+async fn list(State(state): State<AppState>, admin: ConsoleAdmin, Query(search): Query<Search>) -> ConsoleResult {
+    let q = search.q();
+    let store = &state.store;
+    let (users, pager) = search
+        .page(
+            SECTION,
+            |p| async move { store.list_users(None, &p).await },
+            |u| q.is_empty() || matches(u, q),
+            |u| u.id.clone(),
+        )
+        .await?;
+    let rows = users.iter().map(row).collect();
+    let page = UsersPage { l: admin.layout("Users", SECTION), q: q.to_owned(), rows, pager };
     Ok(render(&admin, &page))
 }
 
