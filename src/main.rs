@@ -8,6 +8,16 @@ use std::path::PathBuf;
 mod cli_tokens;
 mod demo;
 
+/// Settings read only from the environment (or the `--config` file), never from flags, so
+/// that secrets stay out of process listings and shell history.
+const SECRET_SETTINGS: &str = "\
+Settings from the environment (or --config) only, never flags:
+  BATON_KEY_ENCRYPTION_KEY  32 bytes (base64, base64url or hex) encrypting private signing keys at rest;
+                            unset: a development key is generated into <keys-dir>/kek
+  BATON_ADMIN_API_TOKEN     creates or updates a super-admin Management API token with this value
+  BATON_ADMIN_LOGIN         login of the admin console's bootstrap admin [default: admin@baton.local]
+  BATON_ADMIN_PASSWORD      creates or updates that admin (ACTIVE, in Administrators); sign in at /admin";
+
 /// baton: a self-hosted, Okta-compatible authorization server for AI agents.
 #[derive(Debug, Parser)]
 #[command(name = "baton", version, about, long_about = None)]
@@ -19,6 +29,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server (migrates, bootstraps and applies --seed first).
+    #[command(after_help = SECRET_SETTINGS)]
     Serve(ConfigArgs),
     /// Apply pending database migrations and exit.
     Migrate(ConfigArgs),

@@ -115,3 +115,24 @@ async fn unknown_auth_server_rotation_fails_cleanly(backend: Backend) {
 }
 
 backend_tests!(binary_serves_seeded_discovery_and_survives_restart, unknown_auth_server_rotation_fails_cleanly);
+
+/// `baton serve --help` names every setting of the README's configuration table: each flag,
+/// and each environment variable (the env-only secrets in its footer).
+#[test]
+fn serve_help_names_every_readme_setting() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_baton")).args(["serve", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = readme.split("## Configuration").nth(1).unwrap().split("\n\n").find(|b| b.contains("| --- |")).unwrap();
+    let names = regex::Regex::new(r"`((?:--|BATON_|DATABASE_URL)[a-zA-Z_-]*)`").unwrap();
+    let mut checked = 0;
+    for row in table.lines().skip(2) {
+        let cells: Vec<&str> = row.split(" | ").take(2).collect();
+        for m in cells.iter().flat_map(|c| names.captures_iter(c)) {
+            assert!(help.contains(&m[1]), "{} is in the README but not in `baton serve --help`", &m[1]);
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "only {checked} names found in the README table");
+}
