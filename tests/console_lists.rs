@@ -1,7 +1,7 @@
 //! The console's lists page through every row (issue 6): 250 matching users (and as many that
 //! do not match) are walked with "Next page" links that keep the search, each user on exactly
-//! one page, the later pages linking back to the first; groups, apps and AI agents use the
-//! same paging.
+//! one page, the later pages linking back to the first; a group's 250 members likewise. Groups,
+//! apps and AI agents use the same paging.
 
 mod common;
 mod console;
@@ -16,11 +16,17 @@ backend_tests!(every_user_is_one_next_page_away);
 
 async fn every_user_is_one_next_page_away(backend: Backend) {
     let Some(s) = console_server(backend).await else { return };
+    let group = s.api_post("/api/v1/groups", &json!({"profile": {"name": "Paged"}})).await.expect(200);
+    let gid = group["id"].as_str().unwrap().to_owned();
     for i in 0..250 {
         for kind in ["pager", "other"] {
             let login = format!("{kind}{i:03}@example.com");
             let profile = json!({"login": login, "email": login, "firstName": "P", "lastName": "Q"});
-            s.api_post("/api/v1/users?activate=false", &json!({ "profile": profile })).await.expect(200);
+            let user = s.api_post("/api/v1/users?activate=false", &json!({ "profile": profile })).await.expect(200);
+            if kind == "pager" {
+                let member = format!("/api/v1/groups/{gid}/users/{}", user["id"].as_str().unwrap());
+                assert_eq!(s.api_put(&member, &json!({})).await.status, 204);
+            }
         }
     }
     let mut c = Client::admin(&s).await;
@@ -64,4 +70,20 @@ async fn every_user_is_one_next_page_away(backend: Backend) {
         }
     }
     assert_eq!(total, 501);
+
+    // A group's members page the same way.
+    let (mut members, mut pages) = (BTreeSet::new(), 0);
+    let mut url = format!("/admin/groups/{gid}");
+    loop {
+        let body = c.get(&url).await.expect(200).to_owned();
+        pages += 1;
+        for m in login.captures_iter(&body) {
+            assert!(members.insert(m[1].to_owned()), "{} on two pages", &m[1]);
+        }
+        match next.captures(&body) {
+            Some(m) => url = m[1].replace("&#38;", "&").replace("&amp;", "&"),
+            None => break,
+        }
+    }
+    assert_eq!((members, pages), (seen, 3));
 }

@@ -4,10 +4,10 @@
 
 use super::admin::okta_message;
 use super::paging::{Pager, Search};
-use super::users::UserRow;
+use super::users::{row, UserRow};
 use super::{redirect_with_flash, render_status, ConsoleAdmin, ConsoleForm, ConsoleResult, Layout};
-use crate::clock::iso8601;
-use crate::domain::{Group, GroupType, TextEnum};
+
+use crate::domain::{Group, GroupType};
 use crate::http::api::groups::{create_group, delete_group, group_body, membership, replace_group};
 use crate::http::api::users::resolve;
 use crate::http::error::OktaError;
@@ -29,7 +29,6 @@ pub fn router() -> Router<AppState> {
 }
 
 const SECTION: &str = "/admin/groups";
-const MEMBERS: i64 = 1000;
 
 #[derive(Template)]
 #[template(path = "console/groups.html")]
@@ -112,31 +111,31 @@ struct GroupPage {
     description: String,
     builtin: bool,
     members: Vec<UserRow>,
+    pager: Pager,
 }
 
 async fn find(state: &AppState, id: &str) -> Result<Group, OktaError> {
     state.store.find_group(id).await?.ok_or_else(|| OktaError::not_found(id, "UserGroup"))
 }
 
-async fn group_page(state: &AppState, admin: &ConsoleAdmin, group: &Group, error: Option<String>) -> ConsoleResult {
+async fn group_page(
+    state: &AppState,
+    admin: &ConsoleAdmin,
+    group: &Group,
+    search: &Search,
+    error: Option<String>,
+) -> ConsoleResult {
     let builtin = group.group_type == GroupType::BuiltIn;
-    let page = Page::first(MEMBERS);
-    let users = if builtin {
-        state.store.list_users(None, &page).await?
-    } else {
-        state.store.list_group_members(&group.id, &page).await?
+    let (store, gid) = (&state.store, group.id.as_str());
+    let path = format!("/admin/groups/{gid}");
+    let fetch = |p: Page| async move {
+        if builtin {
+            store.list_users(None, &p).await
+        } else {
+            store.list_group_members(gid, &p).await
+        }
     };
-    let members = users
-        .iter()
-        .map(|u| UserRow {
-            id: u.id.clone(),
-            login: u.profile.login().to_owned(),
-            name: u.profile.display_name(),
-            email: u.profile.get_str("email").unwrap_or_default().to_owned(),
-            status: u.status.as_str(),
-            last_login: u.last_login.map(iso8601).unwrap_or_default(),
-        })
-        .collect();
+    let (users, pager) = search.page(&path, fetch, |_| true, |u| u.id.clone()).await?;
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     let mut l = admin.layout(&group.name, SECTION);
     l.error = error;
@@ -146,14 +145,20 @@ async fn group_page(state: &AppState, admin: &ConsoleAdmin, group: &Group, error
         name: group.name.clone(),
         description: group.description.clone().unwrap_or_default(),
         builtin,
-        members,
+        members: users.iter().map(row).collect(),
+        pager,
     };
     Ok(render_status(admin, status, &page))
 }
 
-async fn show(State(state): State<AppState>, admin: ConsoleAdmin, Path(id): Path<String>) -> ConsoleResult {
+async fn show(
+    State(state): State<AppState>,
+    admin: ConsoleAdmin,
+    Path(id): Path<String>,
+    Query(search): Query<Search>,
+) -> ConsoleResult {
     let group = find(&state, &id).await?;
-    group_page(&state, &admin, &group, None).await
+    group_page(&state, &admin, &group, &search, None).await
 }
 
 /// Shows the group again with the API's error, or fails with it (not found, store error).
@@ -162,7 +167,7 @@ async fn again(state: &AppState, f: &ConsoleForm, id: &str, e: &OktaError) -> Co
         return Err(e.clone().into());
     }
     let group = find(state, id).await?;
-    let page = group_page(state, &f.admin, &group, Some(okta_message(e))).await?;
+    let page = group_page(state, &f.admin, &group, &Search::default(), Some(okta_message(e))).await?;
     let mut page = page;
     *page.status_mut() = if e.status.is_client_error() { e.status } else { StatusCode::BAD_REQUEST };
     Ok(page)

@@ -43,7 +43,8 @@ fn when(ms: Option<Millis>) -> String {
     ms.map_or_else(|| "never".to_owned(), iso8601)
 }
 
-fn row(u: &User) -> UserRow {
+#[must_use]
+pub fn row(u: &User) -> UserRow {
     UserRow {
         id: u.id.clone(),
         login: u.profile.login().to_owned(),
