@@ -537,6 +537,11 @@ async fn config_pages_in_a_browser() {
     b.shot("config-agents").await;
     b.goto(&format!("/admin/agents/{}", common::oauth::ORCHESTRATOR)).await;
     b.shot("config-agent").await;
+    b.click("#edit-profile").await;
+    b.fill("#description", "Edited in a browser").await;
+    b.shot("config-agent-edit").await;
+    b.click("#agent-submit").await;
+    assert!(b.body().await.contains("Edited in a browser"));
     b.goto("/admin/agents/new").await;
     b.shot("config-agent-new").await;
     b.goto("/admin/connections").await;
