@@ -72,8 +72,14 @@ pub(crate) fn key(state: &AppState, k: &ClientKey) -> Value {
     Value::Object(v)
 }
 
+/// The connection under its owner: an agent's on the AI-agent API, an app's (`0oa…`) on
+/// `/api/v1/apps`.
 pub(crate) fn connection_url(state: &AppState, c: &ResourceConnection) -> String {
-    url(state, &format!("/ai-agents/{}/connections/{}", c.owner_id, c.id))
+    if c.owner_id.starts_with(crate::domain::ids::Prefix::App.as_str()) {
+        format!("{}/api/v1/apps/{}/connections/{}", state.base(), c.owner_id, c.id)
+    } else {
+        url(state, &format!("/ai-agents/{}/connections/{}", c.owner_id, c.id))
+    }
 }
 
 pub(crate) fn connection(state: &AppState, c: &ResourceConnection) -> Value {
@@ -95,6 +101,13 @@ pub(crate) fn connection(state: &AppState, c: &ResourceConnection) -> Value {
     });
     if let Some(r) = &c.resource_indicator {
         v["resourceIndicator"] = json!(r);
+    }
+    // baton's additions, shown only when set (xaa.md §1.4).
+    if let Some(t) = &c.target_client_id {
+        v["targetClientId"] = json!(t);
+    }
+    if c.consent_required {
+        v["consentRequired"] = json!(true);
     }
     v
 }

@@ -42,6 +42,6 @@ fn app_url(state: &AppState, id: &str) -> String {
 }
 
 /// The System Log target of an app.
-fn target(app: &App) -> Target {
+pub(crate) fn target(app: &App) -> Target {
     Target::new(&app.id, "AppInstance", &app.label, &app.label)
 }
