@@ -85,6 +85,12 @@ async fn app_connection_lets_the_app_exchange(backend: Backend) {
     let waiting = exchange(&s, &id_token).await;
     assert_ne!(waiting.status, 200, "the user has not approved: {}", waiting.text);
 
+    // Documented in the OpenAPI document, with the apps.
+    let doc = s.api_get("/api/v1/openapi.json").await.expect(200);
+    assert_eq!(doc["paths"]["/api/v1/apps/{id}/connections"]["post"]["tags"], json!(["Application"]));
+    let links = &doc["paths"]["/workload-principals/api/v1/delegation-links"]["get"]["tags"];
+    assert_eq!(links, &json!(["AIAgent"]));
+
     // Only under its owner; deleted, gone.
     let agent_url = format!("/workload-principals/api/v1/ai-agents/{ORCHESTRATOR}/connections/{id}");
     s.api_get(&agent_url).await.okta_error(404, "E0000007");

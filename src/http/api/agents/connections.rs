@@ -26,12 +26,14 @@ use serde_json::{Map, Value};
 const CONNECTION_TYPE: &str = "IDENTITY_ASSERTION_CUSTOM_AS";
 const SCOPE_CONDITION: &str = "INCLUDE_ONLY";
 
-/// Where a connection hangs: `APP` false = an AI agent, true = an app.
+/// The agent routes and the app routes; in each handler `APP` false = an AI agent owns the
+/// connection, true = an app.
 #[must_use]
 pub(crate) fn routes(r: ApiRoutes) -> ApiRoutes {
     let agent = format!("{PREFIX}/ai-agents/{{id}}/connections");
     let r = owner_routes::<false>(r, &agent, AGENT_SUMMARIES);
-    owner_routes::<true>(r, "/api/v1/apps/{id}/connections", APP_SUMMARIES)
+    // Documented with the apps; the agent routes that follow keep the AIAgent tag.
+    owner_routes::<true>(r.tag("Application"), "/api/v1/apps/{id}/connections", APP_SUMMARIES).tag("AIAgent")
 }
 
 type Summaries = [&'static str; 7];
