@@ -47,7 +47,7 @@ async fn authn(State(state): State<AppState>, ctx: RequestContext, body: Bytes) 
             OktaError::new(StatusCode::UNAUTHORIZED, "E0000004", "Authentication failed").into_response()
         }
         Err(SignInError::Throttled { retry_at }) => throttled(&state, retry_at),
-        Err(SignInError::Store(e)) => OktaError::internal(&e).into_response(),
+        Err(SignInError::Store(e)) => OktaError::from(e).into_response(),
     }
 }
 

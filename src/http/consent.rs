@@ -53,7 +53,7 @@ async fn submit(
     };
     let session = match current_session(&state, &headers).await {
         Ok(session) => session,
-        Err(e) => return pages::error(&PageError::internal(&e)),
+        Err(e) => return pages::error(&PageError::store(&e)),
     };
     let now = state.clock.now_ms();
     let authenticated_now = session.as_ref().is_some_and(|s| now - s.auth_time <= INTERACTION_WINDOW_MS);

@@ -71,7 +71,7 @@ async fn find(state: &AppState, id: &str) -> Result<Option<ConsentRequest>, Resp
     if !well_formed_id(id) {
         return Ok(None);
     }
-    let found = state.store.find_consent_request(id).await.map_err(|e| pages::error(&PageError::internal(&e)))?;
+    let found = state.store.find_consent_request(id).await.map_err(|e| pages::error(&PageError::store(&e)))?;
     let now = state.clock.now_ms();
     Ok(found.filter(|r| match r.status {
         ConsentRequestStatus::Pending | ConsentRequestStatus::Denied => r.expires > now,
@@ -85,7 +85,7 @@ async fn owner(
     headers: &HeaderMap,
     request: &ConsentRequest,
 ) -> Result<Option<(Session, User)>, Response> {
-    let internal = |e: &dyn std::fmt::Display| pages::error(&PageError::internal(e));
+    let internal = |e: &crate::store::StoreError| pages::error(&PageError::store(e));
     let Some(session) = current_session(state, headers).await.map_err(|e| internal(&e))? else { return Ok(None) };
     if session.user_id != request.user_id {
         return Err(forbidden());
@@ -110,7 +110,7 @@ async fn show(State(state): State<AppState>, id: Result<Path<String>, PathReject
     };
     match render(&state, &headers, &request, &user).await {
         Ok(response) => response,
-        Err(e) => pages::error(&PageError::internal(&e)),
+        Err(e) => pages::error(&PageError::store(&e)),
     }
 }
 
@@ -198,7 +198,7 @@ async fn render(
 async fn list(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match list_page(&state, &headers).await {
         Ok(response) => response,
-        Err(e) => pages::error(&PageError::internal(&e)),
+        Err(e) => pages::error(&PageError::store(&e)),
     }
 }
 
@@ -261,7 +261,7 @@ async fn event(
     session: &Session,
 ) -> Result<Event, Response> {
     let store = state.store.as_ref();
-    let internal = |e: crate::store::StoreError| pages::error(&PageError::internal(&e));
+    let internal = |e: crate::store::StoreError| pages::error(&PageError::store(&e));
     let issuer = state.custom_issuer(&request.auth_server_id);
     let as_name = store
         .find_auth_server(&request.auth_server_id)
@@ -345,7 +345,7 @@ async fn decide(
             pages::message("Access denied", "The agent will not be allowed to act for you. You can close this page.")
         }
         Ok(false) => conflict("This consent request has already been decided or has expired."),
-        Err(e) => pages::error(&PageError::internal(&e)),
+        Err(e) => pages::error(&PageError::store(&e)),
     }
 }
 
@@ -383,6 +383,6 @@ async fn revoke(
         Ok(true) if to_list => back_to_list(&state),
         Ok(true) => pages::message("Access revoked", "The agent must ask for your approval again."),
         Ok(false) => conflict("Only an approved consent request can be revoked."),
-        Err(e) => pages::error(&PageError::internal(&e)),
+        Err(e) => pages::error(&PageError::store(&e)),
     }
 }

@@ -50,9 +50,18 @@ impl IntoResponse for OktaError {
 
 impl From<crate::store::StoreError> for OktaError {
     fn from(e: crate::store::StoreError) -> Self {
-        Self::internal(&e)
+        match e {
+            crate::store::StoreError::InvalidText(_) => Self {
+                causes: vec![NUL_TEXT.to_owned()],
+                ..Self::new(StatusCode::BAD_REQUEST, "E0000001", "Api validation failed: text")
+            },
+            e => Self::internal(&e),
+        }
     }
 }
+
+/// Why a value the database refused is bad input (`StoreError::InvalidText`).
+pub const NUL_TEXT: &str = "text: must not contain a NUL character";
 
 impl From<crate::jose::JoseError> for OktaError {
     fn from(e: crate::jose::JoseError) -> Self {

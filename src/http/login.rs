@@ -73,7 +73,7 @@ async fn submit(
     };
     let previous = match current_session(&state, &headers).await {
         Ok(session) => session,
-        Err(e) => return pages::error(&PageError::internal(&e)),
+        Err(e) => return pages::error(&PageError::store(&e)),
     };
     let username = form.get("username").unwrap_or_default();
     let result = match verify_credentials(&state, &ctx.0, username, form.get("password").unwrap_or_default()).await {
@@ -83,7 +83,7 @@ async fn submit(
         Err(e) => Err(e),
     };
     if let Err(SignInError::Store(e)) = &result {
-        return pages::error(&PageError::internal(e));
+        return pages::error(&PageError::store(e));
     }
     if form.get("authorize").is_some() {
         return resume(&state, &ctx, &headers, &form, previous, result).await;

@@ -41,7 +41,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn internal(e: &StoreError) -> Response {
-    pages::error(&PageError::internal(e))
+    pages::error(&PageError::store(e))
 }
 
 /// The signed-in user and session, or `None`.

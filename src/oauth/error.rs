@@ -109,8 +109,19 @@ impl IntoResponse for OAuthError {
     }
 }
 
+impl OAuthError {
+    /// A request value the database cannot store (a NUL character): `invalid_request`.
+    #[must_use]
+    pub fn nul_text() -> Self {
+        Self::invalid_request("invalid_text", "A request parameter contains a NUL character.")
+    }
+}
+
 impl From<crate::store::StoreError> for OAuthError {
     fn from(e: crate::store::StoreError) -> Self {
+        if let crate::store::StoreError::InvalidText(_) = e {
+            return Self::nul_text();
+        }
         tracing::error!(error = %e, "store failure in an OAuth request");
         Self::server_error("server_error", "The server encountered an internal error.")
     }

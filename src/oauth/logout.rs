@@ -15,7 +15,6 @@ use crate::authn::session;
 use crate::domain::Session;
 use crate::http::form::Params;
 use crate::state::AppState;
-use axum::http::StatusCode;
 use serde_json::Value;
 
 /// Where the browser goes, and whether its session cookie must be cleared.
@@ -34,7 +33,7 @@ pub async fn logout(
 ) -> Result<LoggedOut, PageError> {
     let issuer = match Issuer::resolve(state, as_id).await {
         Ok(issuer) => issuer,
-        Err(e) if e.status == StatusCode::NOT_FOUND => {
+        Err(e) if e.status.is_client_error() => {
             return Err(PageError { status: e.status, error: e.code.to_owned(), description: e.summary })
         }
         Err(e) => return Err(PageError::internal(&e.summary)),
@@ -49,7 +48,7 @@ pub async fn logout(
         _ => None,
     }
     .ok_or_else(invalid_hint)?;
-    let app = state.store.find_app_by_client_id(client_id).await.map_err(|e| PageError::internal(&e))?;
+    let app = state.store.find_app_by_client_id(client_id).await.map_err(|e| PageError::store(&e))?;
     let app = app.ok_or_else(invalid_hint)?;
     let post_logout = params.get("post_logout_redirect_uri");
     if post_logout.is_some_and(|uri| !app.post_logout_redirect_uris.iter().any(|u| u == uri)) {
@@ -60,8 +59,8 @@ pub async fn logout(
     }
     let mut session_ended = false;
     if let Some(current) = current.filter(|s| s.user_id == sub) {
-        let user = state.store.find_user(sub).await.map_err(|e| PageError::internal(&e))?;
-        session::end(state, ctx, &current, user.as_ref(), "logout").await.map_err(|e| PageError::internal(&e))?;
+        let user = state.store.find_user(sub).await.map_err(|e| PageError::store(&e))?;
+        session::end(state, ctx, &current, user.as_ref(), "logout").await.map_err(|e| PageError::store(&e))?;
         session_ended = true;
     }
     let location = match post_logout {

@@ -76,10 +76,26 @@ pub enum StoreError {
     /// A stored value could not be read back (bad enum text or JSON): a bug or a manual edit.
     #[error("corrupt stored value: {0}")]
     Corrupt(String),
+    /// Text the database cannot store or compare: Postgres refuses a NUL character in text
+    /// (SQLSTATE 22021) and in jsonb (22P05). Bad input, not a failure: answered as a 400.
+    #[error("text the database cannot store: {0}")]
+    InvalidText(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        let code = e.as_database_error().and_then(|d| d.code().map(std::borrow::Cow::into_owned));
+        // 22021: NUL in text; 22P05: `\u0000` in JSON bound to jsonb.
+        if matches!(code.as_deref(), Some("22021" | "22P05")) {
+            Self::InvalidText(e.as_database_error().map_or_else(String::new, |d| d.message().to_owned()))
+        } else {
+            Self::Database(e)
+        }
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

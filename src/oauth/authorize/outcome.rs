@@ -22,6 +22,16 @@ impl PageError {
         Self { status: StatusCode::BAD_REQUEST, error: e.error.to_owned(), description: e.description.clone() }
     }
 
+    /// The page for a store failure: text the database refused is the request's fault (400
+    /// `invalid_request`), anything else is `internal`.
+    #[must_use]
+    pub fn store(e: &crate::store::StoreError) -> Self {
+        match e {
+            crate::store::StoreError::InvalidText(_) => Self::bad_request(&OAuthError::nul_text()),
+            e => Self::internal(e),
+        }
+    }
+
     /// The page for an unexpected failure (the cause is logged, not shown).
     #[must_use]
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {

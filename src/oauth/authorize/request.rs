@@ -13,7 +13,6 @@ use crate::oauth::error::OAuthError;
 use crate::oauth::server::Issuer;
 use crate::policy::parse_scope;
 use crate::state::AppState;
-use axum::http::StatusCode;
 
 /// The parameters a sign-in or consent form carries on (never `sessionToken`: it is single use
 /// and a secret).
@@ -97,7 +96,7 @@ impl Unproven {
 pub async fn prove(state: &AppState, as_id: Option<&str>, params: &Params) -> Result<Proven, Unproven> {
     let issuer = match Issuer::resolve(state, as_id).await {
         Ok(issuer) => issuer,
-        Err(e) if e.status == StatusCode::NOT_FOUND => {
+        Err(e) if e.status.is_client_error() => {
             return Err(Unproven::page_only(PageError {
                 status: e.status,
                 error: e.code.to_owned(),
@@ -119,7 +118,7 @@ pub async fn prove(state: &AppState, as_id: Option<&str>, params: &Params) -> Re
             let e = OAuthError::invalid_client("invalid_client_id", "Invalid value for 'client_id' parameter.");
             return Err(rejected(e, None));
         }
-        Err(e) => return Err(Unproven::page_only(PageError::internal(&e))),
+        Err(e) => return Err(Unproven::page_only(PageError::store(&e))),
     };
     let redirect_uri = single(params, "redirect_uri").map_err(|e| rejected(e, Some(client_id)))?;
     if !app.redirect_uris.iter().any(|u| u == redirect_uri) {

@@ -113,7 +113,7 @@ pub(crate) fn constraint(what: &'static str) -> impl Fn(sqlx::Error) -> StoreErr
     move |e| match e.as_database_error().map(sqlx::error::DatabaseError::kind) {
         Some(sqlx::error::ErrorKind::UniqueViolation) => StoreError::Conflict(what.to_owned()),
         Some(sqlx::error::ErrorKind::ForeignKeyViolation) => StoreError::MissingReference(what.to_owned()),
-        _ => StoreError::Database(e),
+        _ => StoreError::from(e),
     }
 }
 
