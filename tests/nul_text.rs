@@ -69,6 +69,10 @@ async fn nul_characters_are_bad_input(backend: Backend) {
     let token = [("grant_type", "client_credentials"), ("client_id", "\0"), ("client_secret", "x")];
     let r = s.post_form("/oauth2/default/v1/token", &[], &token).await;
     client_error("token, client_id", r.status, &r.text);
+    // The refused grant is still logged, the NUL shown as U+FFFD.
+    let grants = s.events_of_type("app.oauth2.as.token.grant").await;
+    let refused = grants.iter().find(|e| e["actor"]["id"] == "\u{FFFD}").expect("the refused grant's event");
+    assert_eq!(refused["outcome"]["result"], "FAILURE");
     let r = s.post_form("/oauth2/default/v1/introspect", &[], &[("token", "\0"), ("client_id", CHAT)]).await;
     client_error("introspect", r.status, &r.text);
     let authn = s.http.post(s.url("/api/v1/authn")).json(&json!({"username": "\u{0}", "password": "x"})).send().await;

@@ -84,10 +84,10 @@ macro_rules! insert_events {
             .bind(&ev.event_type)
             .bind(&ev.severity)
             .bind(&ev.outcome_result)
-            .bind(&ev.actor_id)
-            .bind(&ev.client_id)
+            .bind($crate::store::sql::storable(&ev.actor_id))
+            .bind(ev.client_id.as_deref().map($crate::store::sql::storable))
             .bind(&ev.transaction_id)
-            .bind(ev.body.to_string())
+            .bind($crate::store::sql::storable_json(&ev.body))
             .fetch_one(&mut *$tx)
             .await?;
             for (target_id, target_type) in &ev.targets {
@@ -96,7 +96,7 @@ macro_rules! insert_events {
                      ON CONFLICT DO NOTHING",
                 )
                 .bind(seq)
-                .bind(target_id)
+                .bind($crate::store::sql::storable(target_id))
                 .bind(target_type)
                 .execute(&mut *$tx)
                 .await?;
@@ -106,6 +106,31 @@ macro_rules! insert_events {
 }
 
 pub(crate) use {finish_tx, insert_events, with_pool, write_tx};
+
+/// `text` with every NUL character replaced by U+FFFD: what a System Log event quotes from a
+/// request (a client id, a login) must be storable, or the event of a refused request would be
+/// lost (Postgres refuses NUL in text and jsonb).
+pub(crate) fn storable(text: &str) -> String {
+    text.replace('\0', "\u{FFFD}")
+}
+
+/// `value` as JSON text, its strings and keys made `storable`.
+pub(crate) fn storable_json(value: &serde_json::Value) -> String {
+    fn clean(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::String(s) if s.contains('\0') => serde_json::Value::String(storable(s)),
+            serde_json::Value::Array(items) => items.iter().map(clean).collect(),
+            serde_json::Value::Object(map) => map.iter().map(|(k, v)| (storable(k), clean(v))).collect(),
+            other => other.clone(),
+        }
+    }
+    let text = value.to_string();
+    if text.contains("\\u0000") {
+        clean(value).to_string()
+    } else {
+        text
+    }
+}
 
 /// Maps a unique-constraint violation to `Conflict(what)` and a foreign-key violation to
 /// `MissingReference(what)`; other errors pass through.
