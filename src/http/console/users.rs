@@ -64,7 +64,9 @@ struct UsersPage {
     pager: Pager,
 }
 
-fn matches(u: &User, q: &str) -> bool {
+/// Whether `q` (any case) is in the user's login, e-mail, names or id.
+#[must_use]
+pub fn matches(u: &User, q: &str) -> bool {
     let q = q.to_lowercase();
     let p = &u.profile;
     [p.login(), p.get_str("email").unwrap_or_default(), p.get_str("firstName").unwrap_or_default(), &u.id]

@@ -1,16 +1,18 @@
 //! Access graph (issue 6 part 5): `GET /admin/users/{id}/access` loads what
 //! `policy::access_graph` needs for one user (assigned apps, agents, delegation links, resource
 //! connections, and the policies of the authorization servers they reach) and shows the graph
-//! as server-rendered SVG plus a table of the same facts. `GET /admin/graph` picks the user.
+//! as server-rendered SVG plus a table of the same facts. `GET /admin/graph` picks the user
+//! (searched and paged like the users list).
 
 use crate::domain::{AppStatus, AuthServer, Group, ResourceConnection, User};
+use crate::http::console::paging::{Pager, Search};
 use crate::http::console::{self, ConsoleAdmin, ConsoleResult, Layout};
 use crate::http::error::OktaError;
 use crate::policy::access_graph::{self, svg, AccessGraph, AssignedApp, GraphInput, ServerInfo};
 use crate::state::AppState;
 use crate::store::{Page, Store, StoreResult};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::Router;
 
@@ -35,12 +37,23 @@ pub struct UserRow {
 #[template(path = "console/access_pick.html")]
 struct PickPage {
     l: Layout,
+    q: String,
     rows: Vec<UserRow>,
+    pager: Pager,
 }
 
-async fn pick(State(state): State<AppState>, admin: ConsoleAdmin) -> ConsoleResult {
+async fn pick(State(state): State<AppState>, admin: ConsoleAdmin, Query(search): Query<Search>) -> ConsoleResult {
     use crate::domain::TextEnum;
-    let users = state.store.list_users(None, &Page { after: None, limit: 500 }).await?;
+    let q = search.q();
+    let store = &state.store;
+    let (users, pager) = search
+        .page(
+            SECTION,
+            |p| async move { store.list_users(None, &p).await },
+            |u| q.is_empty() || console::users::matches(u, q),
+            |u| u.id.clone(),
+        )
+        .await?;
     let rows = users
         .iter()
         .map(|u| UserRow {
@@ -50,7 +63,8 @@ async fn pick(State(state): State<AppState>, admin: ConsoleAdmin) -> ConsoleResu
             status: u.status.as_str().to_owned(),
         })
         .collect();
-    Ok(console::render(&admin, &PickPage { l: admin.layout("Access graph", SECTION), rows }))
+    let page = PickPage { l: admin.layout("Access graph", SECTION), q: q.to_owned(), rows, pager };
+    Ok(console::render(&admin, &page))
 }
 
 /// How `user` is assigned to the app, if at all: directly, or through which group.
