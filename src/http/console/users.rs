@@ -65,8 +65,7 @@ struct UsersPage {
 }
 
 /// Whether `q` (any case) is in the user's login, e-mail, names or id.
-#[must_use]
-pub fn matches(u: &User, q: &str) -> bool {
+fn matches(u: &User, q: &str) -> bool {
     let q = q.to_lowercase();
     let p = &u.profile;
     [p.login(), p.get_str("email").unwrap_or_default(), p.get_str("firstName").unwrap_or_default(), &u.id]
@@ -76,19 +75,28 @@ pub fn matches(u: &User, q: &str) -> bool {
         || p.display_name().to_lowercase().contains(&q)
 }
 
-async fn list(State(state): State<AppState>, admin: ConsoleAdmin, Query(search): Query<Search>) -> ConsoleResult {
+/// One page of the users `search` finds, for the list at `path`.
+pub async fn search_users(
+    state: &AppState,
+    search: &Search,
+    path: &str,
+) -> Result<(Vec<User>, Pager), crate::store::StoreError> {
     let q = search.q();
     let store = &state.store;
-    let (users, pager) = search
+    search
         .page(
-            SECTION,
+            path,
             |p| async move { store.list_users(None, &p).await },
             |u| q.is_empty() || matches(u, q),
             |u| u.id.clone(),
         )
-        .await?;
+        .await
+}
+
+async fn list(State(state): State<AppState>, admin: ConsoleAdmin, Query(search): Query<Search>) -> ConsoleResult {
+    let (users, pager) = search_users(&state, &search, SECTION).await?;
     let rows = users.iter().map(row).collect();
-    let page = UsersPage { l: admin.layout("Users", SECTION), q: q.to_owned(), rows, pager };
+    let page = UsersPage { l: admin.layout("Users", SECTION), q: search.q().to_owned(), rows, pager };
     Ok(render(&admin, &page))
 }
 

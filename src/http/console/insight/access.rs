@@ -44,16 +44,7 @@ struct PickPage {
 
 async fn pick(State(state): State<AppState>, admin: ConsoleAdmin, Query(search): Query<Search>) -> ConsoleResult {
     use crate::domain::TextEnum;
-    let q = search.q();
-    let store = &state.store;
-    let (users, pager) = search
-        .page(
-            SECTION,
-            |p| async move { store.list_users(None, &p).await },
-            |u| q.is_empty() || console::users::matches(u, q),
-            |u| u.id.clone(),
-        )
-        .await?;
+    let (users, pager) = console::users::search_users(&state, &search, SECTION).await?;
     let rows = users
         .iter()
         .map(|u| UserRow {
@@ -63,7 +54,7 @@ async fn pick(State(state): State<AppState>, admin: ConsoleAdmin, Query(search):
             status: u.status.as_str().to_owned(),
         })
         .collect();
-    let page = PickPage { l: admin.layout("Access graph", SECTION), q: q.to_owned(), rows, pager };
+    let page = PickPage { l: admin.layout("Access graph", SECTION), q: search.q().to_owned(), rows, pager };
     Ok(console::render(&admin, &page))
 }
 
