@@ -6,6 +6,8 @@
 
 pub mod access_graph;
 pub mod consent;
+#[cfg(test)]
+mod fixtures;
 pub mod scopes;
 pub mod user_access;
 

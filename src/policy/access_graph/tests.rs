@@ -1,30 +1,19 @@
 use super::*;
 use crate::domain::auth_server::{IncludeExclude, IncludeOnly, People};
-use crate::domain::{ConsentType, RuleConditions, Status, TokenLifetimes, UserProfile, UserStatus};
+use crate::domain::{RuleConditions, Status, TokenLifetimes, UserProfile};
+use crate::policy::fixtures::{self, scope, strings};
 use crate::policy::user_access::jwt_bearer::GRANT_TYPE;
 use crate::policy::EVERYONE;
 use serde_json::json;
 
 const USER: &str = "00uUser";
 
-fn strings(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| (*s).to_owned()).collect()
-}
-
 fn user() -> User {
     User {
-        id: USER.into(),
-        status: UserStatus::Active,
         profile: UserProfile(
             json!({"login": "ann@example.com", "firstName": "Ann", "lastName": "Lee"}).as_object().unwrap().clone(),
         ),
-        password_hash: None,
-        created: 0,
-        activated: None,
-        status_changed: None,
-        last_login: None,
-        last_updated: 0,
-        password_changed: None,
+        ..fixtures::user(USER)
     }
 }
 
@@ -66,23 +55,6 @@ fn connection(owner: &str, server: &str, scopes: &[&str]) -> ResourceConnection 
         target_client_id: None,
         consent_required: false,
         status: ConnectionStatus::Active,
-        created: 0,
-        last_updated: 0,
-    }
-}
-
-fn scope(name: &str) -> Scope {
-    Scope {
-        id: format!("scp_{name}"),
-        auth_server_id: "aus".into(),
-        name: name.into(),
-        description: None,
-        display_name: None,
-        system: false,
-        default: false,
-        optional: false,
-        consent: ConsentType::Implicit,
-        metadata_publish: "NO_CLIENTS".into(),
         created: 0,
         last_updated: 0,
     }

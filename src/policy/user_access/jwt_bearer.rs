@@ -90,47 +90,12 @@ fn rule_allows(rule: &PolicyRule, scope: &str, server_scopes: &[Scope]) -> bool 
 mod tests {
     use super::*;
     use crate::domain::auth_server::{IncludeExclude, IncludeOnly, People};
-    use crate::domain::{ConsentType, RuleConditions, TokenLifetimes, UserProfile, UserStatus};
+    use crate::domain::{RuleConditions, TokenLifetimes};
+    use crate::policy::fixtures::{scope, strings, user};
     use crate::policy::{ALL_CLIENTS, EVERYONE};
 
     const ORCH: &str = "wlps2fwpkzi3raviM1d7";
     const USER: &str = "00u1rsjejbueuQNhB1d7";
-
-    fn strings(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| (*s).to_owned()).collect()
-    }
-
-    fn user(id: &str) -> User {
-        User {
-            id: id.into(),
-            status: UserStatus::Active,
-            profile: UserProfile::default(),
-            password_hash: None,
-            created: 0,
-            activated: None,
-            status_changed: None,
-            last_login: None,
-            last_updated: 0,
-            password_changed: None,
-        }
-    }
-
-    fn scope(name: &str) -> Scope {
-        Scope {
-            id: format!("scp_{name}"),
-            auth_server_id: "aus".into(),
-            name: name.into(),
-            description: None,
-            display_name: None,
-            system: false,
-            default: false,
-            optional: false,
-            consent: ConsentType::Implicit,
-            metadata_publish: "NO_CLIENTS".into(),
-            created: 0,
-            last_updated: 0,
-        }
-    }
 
     fn policy(id: &str, priority: i64, clients: &[&str]) -> Policy {
         Policy {

@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::domain::auth_server::{IncludeExclude, IncludeOnly, People};
-use crate::domain::{ConsentType, GroupType, RuleConditions, UserProfile, UserStatus};
+use crate::domain::{ConsentType, GroupType, RuleConditions};
+use crate::policy::fixtures::strings;
 
 const CLIENT: &str = "0oa1b2c3d4E5f6G7h8i9";
 const OTHER_CLIENT: &str = "0oaOtherClient000000";
@@ -13,18 +14,7 @@ const AUTH_CODE: &str = "authorization_code";
 const CLIENT_CREDS: &str = "client_credentials";
 
 fn user() -> User {
-    User {
-        id: USER.into(),
-        status: UserStatus::Active,
-        profile: UserProfile::default(),
-        password_hash: None,
-        created: 0,
-        activated: None,
-        status_changed: None,
-        last_login: None,
-        last_updated: 0,
-        password_changed: None,
-    }
+    crate::policy::fixtures::user(USER)
 }
 
 fn group(id: &str, name: &str) -> Group {
@@ -77,10 +67,6 @@ fn policy(id: &str, priority: i64, clients: &[&str]) -> Policy {
         created: 0,
         last_updated: 0,
     }
-}
-
-fn strings(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| (*s).to_owned()).collect()
 }
 
 /// The seeded "Default Policy Rule" (okta-surface.md §1) under another id and priority.
