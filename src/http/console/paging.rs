@@ -46,7 +46,9 @@ impl Search {
         Fut: Future<Output = Result<Vec<T>, E>>,
     {
         let after = self.after.clone().filter(|a| !a.is_empty());
-        let listed = scan(after.clone(), fetch, keep, key).await?;
+        // Without a search every row is kept: one page and one row to tell whether more follow.
+        let batch = if self.q().is_empty() { i64::try_from(SHOWN + 1).unwrap_or(SCAN) } else { SCAN };
+        let listed = scan(after.clone(), batch, fetch, keep, key).await?;
         Ok((listed.rows, Pager::new(path, self.q(), after.as_deref(), listed.next.as_deref())))
     }
 }
@@ -57,10 +59,12 @@ pub struct Listed<T> {
     pub next: Option<String>,
 }
 
-/// Reads rows in id order after `after` with `fetch`, keeping those `keep` accepts, until a
-/// page is full (`SHOWN`) or the rows run out. `key` is a row's id (the keyset cursor).
+/// Reads rows in id order after `after` with `fetch`, `batch` rows a round trip, keeping those
+/// `keep` accepts, until a page is full (`SHOWN`) or the rows run out. `key` is a row's id (the
+/// keyset cursor).
 pub async fn scan<T, E, Fut>(
     after: Option<String>,
+    batch: i64,
     mut fetch: impl FnMut(Page) -> Fut,
     keep: impl Fn(&T) -> bool,
     key: impl Fn(&T) -> String,
@@ -69,12 +73,12 @@ where
     Fut: Future<Output = Result<Vec<T>, E>>,
 {
     let mut rows: Vec<T> = Vec::new();
-    let mut page = Page { after, limit: SCAN };
+    let mut page = Page { after, limit: batch };
     loop {
-        let batch = fetch(page.clone()).await?;
-        let full = i64::try_from(batch.len()).unwrap_or(i64::MAX) >= SCAN;
-        page.after = batch.last().map(&key);
-        for item in batch {
+        let rows_read = fetch(page.clone()).await?;
+        let full = i64::try_from(rows_read.len()).unwrap_or(i64::MAX) >= batch;
+        page.after = rows_read.last().map(&key);
+        for item in rows_read {
             if !keep(&item) {
                 continue;
             }
@@ -136,7 +140,7 @@ mod tests {
                 .collect();
             async move { Ok::<_, ()>(rows) }
         };
-        scan(after.map(str::to_owned), fetch, keep, key).await.unwrap()
+        scan(after.map(str::to_owned), SCAN, fetch, keep, key).await.unwrap()
     }
 
     #[tokio::test]
@@ -161,6 +165,23 @@ mod tests {
         assert_eq!((page.rows.len(), page.next), (SHOWN, None));
         let page = run(None, SHOWN + 1, |_| true).await;
         assert_eq!((page.rows.len(), page.next.as_deref()), (SHOWN, Some("000099")));
+    }
+
+    #[tokio::test]
+    async fn without_a_search_one_read_of_a_page_and_a_row() {
+        let reads = std::cell::RefCell::new(Vec::new());
+        let fetch = |p: Page| {
+            reads.borrow_mut().push(p.limit);
+            let rows: Vec<usize> = (0..usize::try_from(p.limit).unwrap()).collect();
+            async move { Ok::<_, ()>(rows) }
+        };
+        let key = |n: &usize| format!("{n:06}");
+        let (rows, pager) = Search::default().page("/admin/users", fetch, |_| true, key).await.unwrap();
+        assert_eq!((rows.len(), pager.next.as_deref()), (SHOWN, Some("/admin/users?after=000099")));
+        assert_eq!(*reads.borrow(), [101]);
+        let search = Search { q: "0".into(), after: None };
+        search.page("/admin/users", fetch, |_| true, key).await.unwrap();
+        assert_eq!(*reads.borrow(), [101, 500], "a search reads in larger batches");
     }
 
     #[test]
