@@ -11,6 +11,7 @@ pub mod context;
 pub mod cookies;
 pub mod cors;
 pub mod csrf;
+pub mod detach;
 pub mod dev;
 pub mod discovery;
 pub mod error;
@@ -25,6 +26,7 @@ pub mod logout;
 pub mod me;
 pub mod pages;
 pub mod request_id;
+pub mod security_headers;
 pub mod sessions;
 pub mod token;
 pub mod userinfo;
@@ -54,7 +56,11 @@ pub fn app(state: AppState) -> Router {
         .merge(console::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn(security_headers::middleware))
         .layer(axum::middleware::from_fn(request_id::middleware))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+        // Outermost: the handler chain runs on its own task, so a client that goes away
+        // never cancels store work half-way (http::detach).
+        .layer(axum::middleware::from_fn(detach::middleware))
         .with_state(state)
 }
