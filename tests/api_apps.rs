@@ -170,7 +170,7 @@ async fn validation_causes(backend: Backend) {
             "application_type: must be one of web, browser, native, service",
             "redirect_uris: 'https://a.example/cb#frag' must not contain a fragment",
             "redirect_uris: '/relative' is not an absolute URI",
-            "response_types: only code is supported",
+            "response_types: 'token' needs the implicit grant, which baton does not serve",
             "grant_types: 'implicit' is not a supported grant type",
             "consent_method: must be TRUSTED or REQUIRED",
             "issuer_mode: only ORG_URL is supported",
@@ -230,6 +230,15 @@ async fn validation_causes(backend: Backend) {
     assert_eq!(causes(&e), vec!["token_endpoint_auth_method: browser apps must use none"]);
     assert!(s.events_of_type("application.lifecycle.create").await.is_empty());
     s.api_post("/api/v1/apps?activate=maybe", &web("W")).await.okta_error(400, "E0000001");
+    // Okta's own service-app example (the Terraform provider's) sends response_types ["token"].
+    let mut svc_token = service("Terraform-style", "client_secret_basic");
+    svc_token["settings"]["oauthClient"]["response_types"] = json!(["token"]);
+    let created = s.api_post("/api/v1/apps", &svc_token).await.expect(200);
+    assert_eq!(created["settings"]["oauthClient"]["response_types"], json!(["token"]));
+    let mut web_token = web("W");
+    web_token["settings"]["oauthClient"]["response_types"] = json!(["code", "id_token"]);
+    let e = s.api_post("/api/v1/apps", &web_token).await.okta_error(400, "E0000001");
+    assert_eq!(causes(&e), vec!["response_types: 'id_token' needs the implicit grant, which baton does not serve"]);
 }
 
 async fn list_paging_filters(backend: Backend) {
@@ -556,7 +565,28 @@ async fn assignments(backend: Backend) {
     assert_eq!(s.events_of_type("group.application_assignment.remove").await.len(), 1);
 }
 
+/// An app may not take an AI agent's client id (its `wlp…` id): the agent keeps authenticating
+/// with its key and no app can pose as it, whichever path writes (the store refuses it).
+async fn agent_client_id_is_not_for_apps(backend: Backend) {
+    let Some(s) = api_server(backend).await else { return };
+    let r = s.api_post("/workload-principals/api/v1/ai-agents", &json!({"profile": {"name": "Orchestrator"}})).await;
+    let location = r.headers.get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap();
+    r.expect(202);
+    let op = s.api_get(&location).await.expect(200);
+    let agent_id = op["resource"]["id"].as_str().unwrap().to_owned();
+    let mut poser = service("Poser", "client_secret_basic");
+    poser["credentials"]["oauthClient"]["client_id"] = json!(agent_id);
+    let e = s.api_post("/api/v1/apps", &poser).await.okta_error(400, "E0000001");
+    assert_eq!(
+        e["errorCauses"],
+        json!([{"errorSummary": "client_id: An object with this field already exists in the current organization"}])
+    );
+    assert_eq!(s.state.store.find_app_by_client_id(&agent_id).await.unwrap(), None);
+    assert!(s.events_of_type("application.lifecycle.create").await.is_empty());
+}
+
 backend_tests!(
+    agent_client_id_is_not_for_apps,
     create_each_type_with_exact_shape,
     validation_causes,
     list_paging_filters,

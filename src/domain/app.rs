@@ -130,3 +130,15 @@ pub struct AppGroupAssignment {
     pub priority: i64,
     pub created: Millis,
 }
+
+/// A response type Okta accepts for this kind of app. `token` and `id_token` are the implicit
+/// flow's, which baton does not serve, except on a service app, where Okta documents
+/// `response_types: ["token"]` with `client_credentials` (no flow reads it there).
+pub fn check_response_type(application_type: &str, response_type: &str) -> Result<(), String> {
+    match response_type {
+        "code" => Ok(()),
+        "token" | "id_token" if application_type == "service" => Ok(()),
+        "token" | "id_token" => Err(format!("'{response_type}' needs the implicit grant, which baton does not serve")),
+        other => Err(format!("'{other}' is not a supported response type")),
+    }
+}

@@ -84,7 +84,10 @@ fn overlay_app(app: &mut App, spec: &AppSpec, path: &str) -> Result<()> {
         app.post_logout_redirect_uris.clone_from(u);
     }
     if let Some(r) = &spec.response_types {
-        all_of(r, &["code"], &f("responseTypes"))?;
+        for t in r {
+            crate::domain::app::check_response_type(&app.application_type, t)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", f("responseTypes")))?;
+        }
         app.response_types.clone_from(r);
     }
     if let Some(g) = &spec.grant_types {

@@ -9,7 +9,14 @@ use baton::domain::{App, AppStatus, AuthMethod, ClientKeyStatus, ConsentMethod, 
 use baton::store::Page;
 use std::slice::from_ref;
 
-crate::backend_tests!(app_round_trip_and_pages, delete_app_cascades, client_secrets, client_keys, assignments);
+crate::backend_tests!(
+    app_round_trip_and_pages,
+    delete_app_cascades,
+    client_secrets,
+    client_keys,
+    assignments,
+    client_ids_are_one_namespace_with_agents
+);
 
 fn app_ids(apps: &[App]) -> Vec<String> {
     apps.iter().map(|a| a.id.clone()).collect()
@@ -244,4 +251,41 @@ async fn assignments(backend: Backend) {
     assert!(store.is_user_assigned(&b.id, &outsider.id).await.unwrap());
     assert!(!store.is_user_assigned(&a.id, &outsider.id).await.unwrap());
     logged(&store, &[assigned, unassigned, group_assigned, group_unassigned]).await;
+}
+
+/// Apps and AI agents share one namespace of client ids, enforced by the store whatever path
+/// writes (xaa.md §1: a client id names exactly one principal): an app can neither be created
+/// with an agent's `wlp…` id nor renamed to it, an agent cannot take an app's client id, and a
+/// deleted principal's id is free again.
+async fn client_ids_are_one_namespace_with_agents(backend: Backend) {
+    let Some((_db, store)) = open(backend).await else { return };
+    let a = agent("Orchestrator");
+    store.create_agent(&a, &operation("CREATE", &a.id), &[]).await.unwrap();
+    let poser = app(&a.id);
+    let rejected = ev("application.lifecycle.create", &poser.id);
+    assert_conflict(store.create_app(&poser, &[secret(&poser.id, NOW)], from_ref(&rejected)).await, "client_id");
+    assert_eq!(store.find_app_by_client_id(&a.id).await.unwrap(), None);
+    assert!(store.list_client_secrets(&poser.id).await.unwrap().is_empty());
+    not_logged(&store, &rejected).await;
+
+    let honest = app("0oahonest");
+    store.create_app(&honest, &[], &[]).await.unwrap();
+    let mut renamed = honest.clone();
+    renamed.client_id.clone_from(&a.id);
+    assert_conflict(store.update_app(&renamed, &[]).await, "client_id");
+    assert_eq!(store.find_app(&honest.id).await.unwrap(), Some(honest.clone()));
+
+    let mut squatter = agent("Squatter");
+    squatter.id = "0oahonest".into();
+    assert_conflict(store.create_agent(&squatter, &operation("CREATE", &squatter.id), &[]).await, "id");
+    assert_eq!(store.find_agent("0oahonest").await.unwrap(), None);
+
+    // Renaming an app frees its old id; deleting an agent frees its id.
+    let mut moved = honest.clone();
+    moved.client_id = "0oamoved".into();
+    store.update_app(&moved, &[]).await.unwrap();
+    store.create_agent(&squatter, &operation("CREATE", &squatter.id), &[]).await.unwrap();
+    assert!(store.delete_agent(&a.id, &operation("DELETE", &a.id), &[]).await.unwrap());
+    store.create_app(&poser, &[], &[]).await.unwrap();
+    assert_eq!(store.find_app_by_client_id(&a.id).await.unwrap(), Some(poser));
 }

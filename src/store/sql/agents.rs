@@ -2,7 +2,7 @@
 //! connections (one per owner and AS) and delegation links (xaa.md §1.4).
 
 use super::rows::{all, one, to_json, AgentRow, ConnectionRow, LinkRow, OperationRow};
-use super::{constraint, with_pool, write_tx, SqlStore};
+use super::{constraint, constraints, with_pool, write_tx, SqlStore};
 use crate::domain::{Agent, DelegationLink, LinkTokenType, LogRecord, Operation, ResourceConnection, TextEnum};
 use crate::store::{AgentStore, Page, StoreResult};
 use async_trait::async_trait;
@@ -61,7 +61,7 @@ impl AgentStore for SqlStore {
             .bind(agent.last_updated)
             .execute(&mut *tx)
             .await
-            .map_err(constraint("appId"))?;
+            .map_err(constraints("id", "appId"))?;
             insert_operation!(tx, op);
         })
     }

@@ -135,9 +135,14 @@ pub(crate) fn storable_json(value: &serde_json::Value) -> String {
 /// Maps a unique-constraint violation to `Conflict(what)` and a foreign-key violation to
 /// `MissingReference(what)`; other errors pass through.
 pub(crate) fn constraint(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    constraints(what, what)
+}
+
+/// `constraint` where the unique field and the referenced field differ.
+pub(crate) fn constraints(unique: &'static str, reference: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
     move |e| match e.as_database_error().map(sqlx::error::DatabaseError::kind) {
-        Some(sqlx::error::ErrorKind::UniqueViolation) => StoreError::Conflict(what.to_owned()),
-        Some(sqlx::error::ErrorKind::ForeignKeyViolation) => StoreError::MissingReference(what.to_owned()),
+        Some(sqlx::error::ErrorKind::UniqueViolation) => StoreError::Conflict(unique.to_owned()),
+        Some(sqlx::error::ErrorKind::ForeignKeyViolation) => StoreError::MissingReference(reference.to_owned()),
         _ => StoreError::from(e),
     }
 }

@@ -166,8 +166,10 @@ pub(super) fn read(body: &Value, existing: Option<&App>, now: i64) -> Result<Dra
     let post_logout = strings(&mut v, sets, "post_logout_redirect_uris").unwrap_or_default();
     check_uris(&mut v, "post_logout_redirect_uris", &post_logout);
     let response_types = strings(&mut v, sets, "response_types").unwrap_or_else(|| vec!["code".into()]);
-    if response_types.iter().any(|r| r != "code") {
-        v.error("response_types", "only code is supported");
+    for r in &response_types {
+        if let Err(e) = crate::domain::app::check_response_type(&application_type, r) {
+            v.error("response_types", &e);
+        }
     }
     let grant_types = match (get(sets, "grant_types"), strings(&mut v, sets, "grant_types")) {
         (None, _) => {
