@@ -176,7 +176,28 @@ async fn restart_keeps_ids_and_keys(backend: Backend) {
     assert_eq!(rules[0].token.refresh_token_window_minutes, 10080);
 }
 
+/// `GET /`, the newcomer's index page, sends the same security headers as every other page
+/// (the middleware applies them to every HTML response); JSON only gets `nosniff`.
+async fn index_page_sends_security_headers(backend: Backend) {
+    let Some(s) = TestServer::start(backend).await else { return };
+    let r = s.get("/").await;
+    assert_eq!(r.status(), 200);
+    let h = r.headers();
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/html"));
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["cache-control"], "no-store");
+    let r = s.get("/.well-known/openid-configuration").await;
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert!(r.headers().get("content-security-policy").is_none());
+}
+
 backend_tests!(
+    index_page_sends_security_headers,
     org_and_default_discovery,
     unknown_and_inactive_servers_are_404,
     jwks_publish_active_and_next_with_cache_headers,

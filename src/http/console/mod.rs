@@ -36,8 +36,7 @@ use axum::routing::get;
 use axum::Router;
 
 /// CSP of every console page and of baton's other HTML pages: our stylesheet only, no script.
-pub const CSP: &str =
-    "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+pub const CSP: &str = crate::http::security_headers::CSP;
 
 /// The console's routes. Each page module adds its own with `.merge(module::router())`.
 pub fn router() -> Router<AppState> {
