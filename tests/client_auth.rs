@@ -5,33 +5,13 @@
 
 mod common;
 
-use baton::domain::ids::{new_id, new_secret, Prefix};
-use baton::domain::{AgentStatus, App, AppStatus, AuthMethod, ConsentType, Operation, Scope};
+use baton::domain::ids::new_secret;
+use baton::domain::{AgentStatus, App, AppStatus, AuthMethod, ConsentType, Operation};
 use common::oauth::*;
 use common::{Backend, TestServer};
 use serde_json::{json, Value};
 
 const INVALID: &str = "Client authentication failed. Either the client or the client credentials are invalid.";
-
-/// `orders:read` (a default scope) on `default`, so `client_credentials` needs no `scope`.
-async fn default_scope(s: &TestServer) {
-    let now = s.clock.now_ms();
-    let scope = Scope {
-        id: new_id(Prefix::Scope),
-        auth_server_id: "default".into(),
-        name: "orders:read".into(),
-        description: None,
-        display_name: None,
-        system: false,
-        default: true,
-        optional: false,
-        consent: ConsentType::Implicit,
-        metadata_publish: "NO_CLIENTS".into(),
-        created: now,
-        last_updated: now,
-    };
-    s.state.store.create_scope(&scope, &[]).await.unwrap();
-}
 
 async fn cc(s: &TestServer, headers: &[(&str, &str)], extra: &[(&str, &str)]) -> Reply {
     let mut form = vec![("grant_type", "client_credentials")];
@@ -41,7 +21,7 @@ async fn cc(s: &TestServer, headers: &[(&str, &str)], extra: &[(&str, &str)]) ->
 
 async fn secrets_and_basic_decoding(backend: Backend) {
     let Some(s) = seeded(backend).await else { return };
-    default_scope(&s).await;
+    add_scope(&s, "orders:read", true, ConsentType::Implicit).await;
     let now = s.clock.now_ms();
     let mut svc = app("Svc", AuthMethod::ClientSecretBasic, "service", &["client_credentials"], now);
     svc.client_id = "svc+app(1)".into();
@@ -65,13 +45,27 @@ async fn secrets_and_basic_decoding(backend: Backend) {
     cc(&s, &[("authorization", &bad)], &[]).await.assert_error(401, "invalid_client", INVALID);
     cc(&s, &[("authorization", "Basic !!!")], &[]).await.assert_error(401, "invalid_client", INVALID);
 
-    // client_secret_post works for a post app, and is refused for a basic app.
+    // An app with a secret takes it in the body or the Basic header, whichever method it was
+    // registered with (Okta's "Client secret"); the grant's event records the method used.
     let post = app("Post", AuthMethod::ClientSecretPost, "service", &["client_credentials"], now);
     create_app(&s, &post, Some("post-secret")).await;
     let r = cc(&s, &[], &[("client_id", &post.client_id), ("client_secret", "post-secret")]).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = cc(&s, &[], &[("client_id", &plus.client_id), ("client_secret", "a+b")]).await;
-    r.assert_error(401, "invalid_client", INVALID);
+    assert_eq!(r.status, 200, "a client_secret_basic app posting its secret: {}", r.text);
+    let r = cc(&s, &[("authorization", &basic(&post.client_id, "post-secret"))], &[]).await;
+    assert_eq!(r.status, 200, "a client_secret_post app sending Basic: {}", r.text);
+    let methods: Vec<String> = s
+        .events("app.oauth2.as.token.grant.access_token")
+        .await
+        .iter()
+        .rev()
+        .take(2)
+        .map(|e| e["debugContext"]["debugData"]["client_auth_type"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(methods, ["client_secret_basic", "client_secret_post"], "newest first: the methods used");
+    let r = cc(&s, &[], &[("client_id", &plus.client_id), ("client_secret", "wrong")]).await;
+    r.assert_error(401, "invalid_client", "The client secret supplied for a confidential client is invalid.");
     assert_eq!(r.header("www-authenticate"), None, "no Basic challenge without a Basic attempt");
     // Several credentials at once; a body client_id that differs from the Basic id.
     let multiple = "Cannot supply multiple client credentials. Use one of the following: credentials in the \
@@ -130,7 +124,7 @@ async fn secrets_and_basic_decoding(backend: Backend) {
             (plus_id, "invalid_client_secret"),
             ("unknown", "invalid_client"),
             ("unknown", "invalid_client"),
-            (plus_id, "invalid_client"),
+            (plus_id, "invalid_client_secret"),
             (plus_id, "multiple_client_credentials"),
             (post_id, "multiple_client_credentials"),
             (plus_id, "invalid_client"),
@@ -180,7 +174,7 @@ async fn with_assertion(s: &TestServer, endpoint: &str, assertion: &str, extra: 
 
 async fn private_key_jwt_rows(backend: Backend) {
     let Some(s) = seeded(backend).await else { return };
-    default_scope(&s).await;
+    add_scope(&s, "orders:read", true, ConsentType::Implicit).await;
     let (pk, kid) = key_app(&s).await;
     let token_url = format!("{}/oauth2/default/v1/token", s.base);
     // A frozen clock: the rows sit a second or two from their limits.
@@ -247,6 +241,12 @@ async fn private_key_jwt_rows(backend: Backend) {
             Some(&kid),
             "client_assertion_issued_at_in_future",
             "The client_assertion token must be issued before the current time.",
+        ),
+        (
+            claims(&|c| c["nbf"] = json!(now + 120)),
+            Some(&kid),
+            "client_assertion_not_yet_valid",
+            "The client_assertion token is not yet valid.",
         ),
         (
             claims(&|c| c["aud"] = json!(format!("{}/oauth2/v1/token", s.base))),

@@ -12,25 +12,6 @@ use serde_json::{json, Value};
 
 const SECRET: &str = "service-secret-0123456789abcdef";
 
-async fn add_scope(s: &TestServer, name: &str, default: bool, consent: ConsentType) {
-    let now = s.clock.now_ms();
-    let scope = Scope {
-        id: new_id(Prefix::Scope),
-        auth_server_id: "default".into(),
-        name: name.into(),
-        description: None,
-        display_name: None,
-        system: false,
-        default,
-        optional: false,
-        consent,
-        metadata_publish: "NO_CLIENTS".into(),
-        created: now,
-        last_updated: now,
-    };
-    s.state.store.create_scope(&scope, &[]).await.unwrap();
-}
-
 /// A seeded server with `orders:read` (default), `orders:write` and `orders:admin` (consent
 /// REQUIRED) on `default`, and a service app allowed `client_credentials`.
 async fn setup(backend: Backend) -> Option<(TestServer, App)> {

@@ -354,6 +354,16 @@ async fn validation_rows(backend: Backend) {
     c.insert("iat".into(), json!(now + 120));
     c.insert("exp".into(), json!(now + 300));
     grant(&orch(&s, &jag(&s, &c).await, &[]).await, "The id-jag is issued in the future.");
+    // Not before `nbf` (RFC 7523 §3), with the same leeway; an `nbf` within it is accepted.
+    let mut c = j1(&s);
+    c.insert("nbf".into(), json!(now + 120));
+    grant(&orch(&s, &jag(&s, &c).await, &[]).await, "The id-jag is not yet valid.");
+    let mut c = j1(&s);
+    c.insert("nbf".into(), json!("soon"));
+    grant(&orch(&s, &jag(&s, &c).await, &[]).await, "The id-jag is malformed.");
+    let mut c = j1(&s);
+    c.insert("nbf".into(), json!(now + 30));
+    assert_eq!(orch(&s, &jag(&s, &c).await, &[]).await.status, 200, "nbf within the leeway");
     // Within the leeway both pass.
     let mut c = j1(&s);
     c.insert("iat".into(), json!(now - 330));
@@ -433,6 +443,7 @@ async fn validation_rows(backend: Backend) {
         "id_jag_client_mismatch",
         "id_jag_expired",
         "id_jag_issued_in_future",
+        "id_jag_not_yet_valid",
         "id_jag_lifetime_too_long",
         "id_jag_resource_not_allowed_for_as",
         "id_jag_replayed",

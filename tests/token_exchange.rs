@@ -171,7 +171,7 @@ async fn hop3_reproduces_j1(backend: Backend) {
     assert_eq!(claims["act"], j1_act());
     // Signed by the org AS.
     let org = Issuer::org(&s.state);
-    let verified = baton::oauth::verify::verify_own(&s.state, &org, j1, false).await.unwrap();
+    let verified = baton::oauth::verify::verify_own(&s.state, &org, j1, false).await.unwrap().unwrap();
     assert_eq!(verified, claims);
 
     // One SUCCESS event, xaa.md §8.
@@ -475,6 +475,14 @@ async fn subject_token_rows(backend: Backend) {
     };
     let malformed = mint(&s, "default", &with_act(json!({"sub": CHAT, "act": "x"}))).await;
     hop3_with(&s, &t1, &[("subject_token", Some(&malformed))]).await.assert_error(
+        400,
+        "invalid_request",
+        "The 'subject_token' 'act' claim is malformed.",
+    );
+    assert_reason(&last_event(&s).await, "invalid_subject_token_act_claim_malformed");
+    // A level with an empty `sub` is malformed too, not an inactive actor (xaa.md §4.5).
+    let empty = mint(&s, "default", &with_act(json!({"sub": "", "sub_profile": "web_app"}))).await;
+    hop3_with(&s, &t1, &[("subject_token", Some(&empty))]).await.assert_error(
         400,
         "invalid_request",
         "The 'subject_token' 'act' claim is malformed.",

@@ -106,17 +106,22 @@ async fn rotation_leeway_and_reuse(backend: Backend) {
     }
 }
 
-async fn org_reuse_with_zero_leeway(backend: Backend) {
-    let Some(s) = seeded(backend).await else { return };
+/// The chat app set to rotate without leeway, the clock frozen, and a refresh token from a code.
+async fn zero_leeway_refresh_token(s: &TestServer) -> String {
     let mut app = s.state.store.find_app(CHAT).await.unwrap().unwrap();
     app.refresh_leeway = 0;
     s.state.store.update_app(&app, &[]).await.unwrap();
     s.clock.freeze_at(s.clock.now_ms());
-    let code = CodeSpec::chat_org(&s, "openid offline_access").create(&s).await;
+    let code = CodeSpec::chat_org(s, "openid offline_access").create(s).await;
     let r = s
         .chat_token(None, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", CHAT_REDIRECT)])
         .await;
-    let rt0 = rt(&r.body);
+    rt(&r.body)
+}
+
+async fn org_reuse_with_zero_leeway(backend: Backend) {
+    let Some(s) = seeded(backend).await else { return };
+    let rt0 = zero_leeway_refresh_token(&s).await;
     s.clock.advance(5);
     let next = refresh(&s, None, &rt0, None).await;
     assert_eq!(next.status, 200, "{}", next.text);
@@ -125,6 +130,38 @@ async fn org_reuse_with_zero_leeway(backend: Backend) {
     assert!(!active(&s, None, &at(&next.body)).await);
     assert_eq!(s.events("app.oauth2.token.detect_reuse").await.len(), 1);
     assert!(s.events("app.oauth2.as.token.detect_reuse").await.is_empty());
+}
+
+/// Without a leeway a refresh token rotates exactly once, however many uses race for it and
+/// even when they all carry the same clock reading (the frozen clock): the others are reuse,
+/// which revokes the family (RFC 9700 §4.14.2).
+async fn zero_leeway_rotates_once_under_concurrency(backend: Backend) {
+    let Some(s) = seeded(backend).await else { return };
+    let rt0 = zero_leeway_refresh_token(&s).await;
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("grant_type", "refresh_token"), ("refresh_token", rt0.as_str())])
+        .finish();
+    let tasks: Vec<_> = (0..12)
+        .map(|_| {
+            let request = s
+                .http
+                .post(s.url("/oauth2/v1/token"))
+                .header("authorization", basic(CHAT, CHAT_SECRET))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.clone());
+            tokio::spawn(async move { Reply::from(request.send().await.unwrap()).await })
+        })
+        .collect();
+    let mut replies = Vec::new();
+    for t in tasks {
+        replies.push(t.await.unwrap());
+    }
+    let won: Vec<&Reply> = replies.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(won.len(), 1, "{:?}", replies.iter().map(|r| (r.status, &r.text)).collect::<Vec<_>>());
+    assert!(replies.iter().filter(|r| r.status != 200).all(|r| r.status == 400));
+    // Sequential reuse in the same millisecond is reuse too.
+    refresh(&s, None, &rt0, None).await.assert_error(400, "invalid_grant", "The refresh token is invalid or expired.");
+    assert!(!active(&s, None, &at(&won[0].body)).await, "the family is revoked");
 }
 
 async fn static_rotation_keeps_the_token(backend: Backend) {
@@ -289,6 +326,7 @@ async fn user_app_and_client_checks(backend: Backend) {
 backend_tests!(
     rotation_leeway_and_reuse,
     org_reuse_with_zero_leeway,
+    zero_leeway_rotates_once_under_concurrency,
     static_rotation_keeps_the_token,
     scope_may_only_narrow,
     family_lifetime_and_idle_window,

@@ -9,7 +9,7 @@ use super::error::OAuthError;
 use crate::domain::{AuthMethod, ClientKeyStatus};
 use crate::http::form::Params;
 use crate::jose::jwt::{peek, verify_with_jwk, ALLOWED_ALGS};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use serde_json::{Map, Value};
 
 /// Clock-skew leeway for every time comparison, in seconds (xaa.md §0).
@@ -24,6 +24,26 @@ pub struct Rejection {
     pub description: &'static str,
     /// The `iss` it claimed, when it could be read.
     pub claimed: Option<String>,
+}
+
+/// Why an assertion was not accepted: it is invalid, or the store could not be asked (an
+/// outage is a server error, never a credential failure).
+#[derive(Debug)]
+pub enum AssertionError {
+    Invalid(Rejection),
+    Store(StoreError),
+}
+
+impl From<Rejection> for AssertionError {
+    fn from(r: Rejection) -> Self {
+        Self::Invalid(r)
+    }
+}
+
+impl From<StoreError> for AssertionError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
 }
 
 fn reject(reason: &'static str, description: &'static str, claimed: Option<&str>) -> Rejection {
@@ -54,7 +74,12 @@ pub async fn authenticate(
         claimed_client_id: r.claimed.or(claimed.map(str::to_owned)),
         attempted: "private_key_jwt",
     };
-    let (client, _) = validate(store, jwt, &audiences, endpoint.now_ms / 1000).await.map_err(to_failure)?;
+    let (client, _) = validate(store, jwt, &audiences, endpoint.now_ms / 1000).await.map_err(|e| match e {
+        AssertionError::Invalid(r) => to_failure(r),
+        AssertionError::Store(e) => {
+            Failure { error: e.into(), claimed_client_id: claimed.map(str::to_owned), attempted: "private_key_jwt" }
+        }
+    })?;
     // RFC 7521 §4.2: a body client_id must name the same client.
     if claimed.is_some_and(|c| c != client.client_id()) {
         return Err(to_failure(reject("client_assertion_invalid_issuer", ISSUER, claimed)));
@@ -86,15 +111,17 @@ pub async fn validate(
     jwt: &str,
     audiences: &[&str],
     now_s: i64,
-) -> Result<(Client, Map<String, Value>), Rejection> {
+) -> Result<(Client, Map<String, Value>), AssertionError> {
     let Ok(token) = peek(jwt) else {
-        return Err(reject("client_assertion_invalid_jwt", "The client_assertion is not a valid JWT.", None));
+        return Err(reject("client_assertion_invalid_jwt", "The client_assertion is not a valid JWT.", None).into());
     };
     let claims = token.claims;
     let iss = claims.get("iss").and_then(Value::as_str);
     match token.header.get("typ").and_then(Value::as_str) {
         None | Some("JWT" | "client-authentication+jwt") => {}
-        Some(_) => return Err(reject("client_assertion_invalid_jwt", "The client_assertion is not a valid JWT.", iss)),
+        Some(_) => {
+            return Err(reject("client_assertion_invalid_jwt", "The client_assertion is not a valid JWT.", iss).into())
+        }
     }
     let alg = token.header.get("alg").and_then(Value::as_str).unwrap_or_default();
     if !ALLOWED_ALGS.contains(&alg) {
@@ -102,38 +129,41 @@ pub async fn validate(
             "client_assertion_invalid_signature_algorithm",
             "The client_assertion signature algorithm is not allowed.",
             iss,
-        ));
+        )
+        .into());
     }
     let client = match iss {
-        Some(id) => Client::find(store, id).await.ok().flatten().filter(Client::is_active),
+        Some(id) => Client::find(store, id).await?.filter(Client::is_active),
         None => None,
     };
-    let Some(client) = client else { return Err(reject("client_assertion_invalid_issuer", ISSUER, iss)) };
+    let Some(client) = client else { return Err(reject("client_assertion_invalid_issuer", ISSUER, iss).into()) };
     if claims.get("sub").and_then(Value::as_str) != iss {
         return Err(reject(
             "client_assertion_invalid_subject",
             "The subject claim for client_assertion is not a valid client_id.",
             iss,
-        ));
+        )
+        .into());
     }
     check_audience(&claims, audiences).map_err(|r| Rejection { claimed: iss.map(str::to_owned), ..r })?;
     check_times(&claims, now_s).map_err(|r| Rejection { claimed: iss.map(str::to_owned), ..r })?;
-    verify_signature(store, &client, jwt, token.header.get("kid").and_then(Value::as_str))
-        .await
-        .map_err(|r| Rejection { claimed: iss.map(str::to_owned), ..r })?;
+    verify_signature(store, &client, jwt, token.header.get("kid").and_then(Value::as_str)).await.map_err(
+        |e| match e {
+            AssertionError::Invalid(r) => AssertionError::Invalid(Rejection { claimed: iss.map(str::to_owned), ..r }),
+            store @ AssertionError::Store(_) => store,
+        },
+    )?;
     if let Some(jti) = claims.get("jti").and_then(Value::as_str) {
         // Remembered until exp + L, across all endpoints (xaa.md §3.2).
         let until_ms = (int_claim(&claims, "exp").unwrap_or(now_s) + LEEWAY_S) * 1000;
         let namespace = format!("client_assertion:{}", client.client_id());
-        let fresh = store.consume_jti(&namespace, jti, until_ms).await.map_err(|_| {
-            reject("client_assertion_already_used", "The client_assertion token has already been used.", iss)
-        })?;
-        if !fresh {
+        if !store.consume_jti(&namespace, jti, until_ms).await? {
             return Err(reject(
                 "client_assertion_already_used",
                 "The client_assertion token has already been used.",
                 iss,
-            ));
+            )
+            .into());
         }
     }
     Ok((client, claims))
@@ -181,27 +211,41 @@ fn check_times(claims: &Map<String, Value>, now: i64) -> Result<(), Rejection> {
             None,
         ));
     }
-    Ok(())
+    // RFC 7523 §3: the JWT must not be accepted before `nbf`.
+    match claims.get("nbf").map(Value::as_i64) {
+        None => Ok(()),
+        Some(Some(nbf)) if nbf <= now + LEEWAY_S => Ok(()),
+        Some(Some(_)) => {
+            Err(reject("client_assertion_not_yet_valid", "The client_assertion token is not yet valid.", None))
+        }
+        Some(None) => Err(reject("client_assertion_invalid_jwt", "The client_assertion is not a valid JWT.", None)),
+    }
 }
 
-async fn verify_signature(store: &dyn Store, client: &Client, jwt: &str, kid: Option<&str>) -> Result<(), Rejection> {
+async fn verify_signature(
+    store: &dyn Store,
+    client: &Client,
+    jwt: &str,
+    kid: Option<&str>,
+) -> Result<(), AssertionError> {
     let keys: Vec<Value> = store
         .list_client_keys(client.object_id())
-        .await
-        .map_err(|_| reject("client_assertion_jwks_not_configured", "The client has no JWKS configured.", None))?
+        .await?
         .into_iter()
         .filter(|k| k.status == ClientKeyStatus::Active)
         .map(|k| k.jwk)
         .collect();
     if keys.is_empty() {
-        return Err(reject("client_assertion_jwks_not_configured", "The client has no JWKS configured.", None));
+        return Err(reject("client_assertion_jwks_not_configured", "The client has no JWKS configured.", None).into());
     }
     let candidates: Vec<&Value> = match kid {
         Some(kid) => {
             let named: Vec<&Value> =
                 keys.iter().filter(|k| k.get("kid").and_then(Value::as_str) == Some(kid)).collect();
             if named.is_empty() {
-                return Err(reject("client_assertion_invalid_kid", "The client_assertion JWT kid is invalid.", None));
+                return Err(
+                    reject("client_assertion_invalid_kid", "The client_assertion JWT kid is invalid.", None).into()
+                );
             }
             named
         }
@@ -210,6 +254,6 @@ async fn verify_signature(store: &dyn Store, client: &Client, jwt: &str, kid: Op
     if candidates.iter().any(|k| verify_with_jwk(jwt, k).is_ok()) {
         Ok(())
     } else {
-        Err(reject("client_assertion_invalid_signature", "The client_assertion signature is invalid.", None))
+        Err(reject("client_assertion_invalid_signature", "The client_assertion signature is invalid.", None).into())
     }
 }

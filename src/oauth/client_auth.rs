@@ -160,7 +160,7 @@ pub async fn authenticate(
         }
         Err(e) => return Err(fail(e.into(), Some(id), attempted)),
     };
-    if client.auth_method() != method {
+    if !accepts(client.auth_method(), method) {
         return Err(fail(with_challenge(OAuthError::invalid_client("invalid_client", INVALID)), Some(id), attempted));
     }
     if let Some(secret) = secret {
@@ -173,6 +173,16 @@ pub async fn authenticate(
         }
     }
     Ok(Authenticated { client, method })
+}
+
+/// Whether a client registered with `registered` may authenticate with `used`. An app with a
+/// secret may send it either way, Basic header or POST body, as Okta accepts (its console offers
+/// one choice, "Client secret", and okta-auth-js, requests-oauthlib and oauth4webapi post it);
+/// the method used is what the System Log records. `none` and `private_key_jwt` clients never
+/// authenticate with a secret.
+fn accepts(registered: AuthMethod, used: AuthMethod) -> bool {
+    const SECRET: [AuthMethod; 2] = [AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost];
+    registered == used || (SECRET.contains(&registered) && SECRET.contains(&used))
 }
 
 /// True if `secret` matches one of the app's ACTIVE secrets (constant-time on the hashes).
@@ -191,6 +201,24 @@ async fn secret_matches(store: &dyn Store, client: &Client, secret: &str) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn either_secret_method_for_an_app_with_a_secret_and_no_secret_for_others() {
+        use AuthMethod::{ClientSecretBasic, ClientSecretPost, None as Public, PrivateKeyJwt};
+        for (registered, used, ok) in [
+            (ClientSecretBasic, ClientSecretPost, true),
+            (ClientSecretPost, ClientSecretBasic, true),
+            (ClientSecretBasic, ClientSecretBasic, true),
+            (Public, ClientSecretPost, false),
+            (Public, ClientSecretBasic, false),
+            (PrivateKeyJwt, ClientSecretPost, false),
+            (PrivateKeyJwt, ClientSecretBasic, false),
+            (ClientSecretBasic, Public, false),
+            (ClientSecretPost, PrivateKeyJwt, false),
+        ] {
+            assert_eq!(accepts(registered, used), ok, "{registered:?} with {used:?}");
+        }
+    }
 
     #[test]
     fn basic_credentials_are_percent_decoded_without_plus_to_space() {

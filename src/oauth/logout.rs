@@ -40,7 +40,8 @@ pub async fn logout(
     };
     params.ensure_unique(&[]).map_err(|e| PageError::bad_request(&e))?;
     let hint = params.require("id_token_hint").map_err(|e| PageError::bad_request(&e))?;
-    let claims = verify_own(state, &issuer, hint, true).await.map_err(|_| invalid_hint())?;
+    let claims =
+        verify_own(state, &issuer, hint, true).await.map_err(|e| PageError::store(&e))?.map_err(|_| invalid_hint())?;
     let sub = claims.get("sub").and_then(Value::as_str).ok_or_else(invalid_hint)?;
     let client_id = match claims.get("aud") {
         Some(Value::String(aud)) => Some(aud.as_str()),

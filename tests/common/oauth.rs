@@ -342,3 +342,23 @@ pub fn sign_assertion(pem: &str, kid: Option<&str>, claims: &Value) -> String {
 pub fn assertion_claims(client: &str, aud: &str, now_s: i64) -> Value {
     serde_json::json!({"iss": client, "sub": client, "aud": aud, "iat": now_s, "exp": now_s + 300, "jti": new_secret()})
 }
+
+/// A scope `name` on `default` (the `client_credentials` tests' `orders:*`).
+pub async fn add_scope(s: &TestServer, name: &str, default: bool, consent: baton::domain::ConsentType) {
+    let now = s.clock.now_ms();
+    let scope = baton::domain::Scope {
+        id: new_id(Prefix::Scope),
+        auth_server_id: "default".into(),
+        name: name.into(),
+        description: None,
+        display_name: None,
+        system: false,
+        default,
+        optional: false,
+        consent,
+        metadata_publish: "NO_CLIENTS".into(),
+        created: now,
+        last_updated: now,
+    };
+    s.state.store.create_scope(&scope, &[]).await.unwrap();
+}

@@ -15,7 +15,7 @@ use super::issue::{self, Plan, Subject};
 use super::log::{user_target, GrantLog};
 use super::TokenRequest;
 use crate::domain::ids::hash_secret;
-use crate::domain::{RefreshFamily, User};
+use crate::domain::{Millis, RefreshFamily, User};
 use crate::http::form::Params;
 use crate::jose::KeyRing;
 use crate::oauth::client::Client;
@@ -74,7 +74,10 @@ pub async fn exchange(
         // The rotation, the new access token and the grant events commit together or not at all.
         let (raw, next) = issue::new_refresh_token(&family.id, now);
         let issuance = Issuance { access_token: Some(&minted.record), refresh_token: Some(&next), new_family: None };
-        if !store.rotate_refresh_token(&token_hash, now, now - leeway_ms, &issuance, &events).await? {
+        // Without a leeway only the current token rotates: comparing with this request's start
+        // time would also let through a concurrent use that started before the winner's.
+        let rotated_after = if leeway_ms > 0 { now - leeway_ms } else { Millis::MAX };
+        if !store.rotate_refresh_token(&token_hash, now, rotated_after, &issuance, &events).await? {
             // Revoked or rotated past the leeway by a concurrent request since we read it.
             let revoked = store.find_refresh_token(&token_hash).await?.is_none_or(|(_, f)| f.revoked.is_some());
             return Err(if revoked { invalid_refresh_token() } else { reuse(store, req, &family, log).await });
@@ -111,7 +114,9 @@ async fn check(
     if family.revoked.is_some() {
         return Err(invalid_refresh_token());
     }
-    if token.rotated.is_some_and(|rotated| rotated < req.now_ms - leeway_ms) {
+    // Without a leeway a rotated token is reused whenever it is presented again, even within
+    // the same millisecond.
+    if token.rotated.is_some_and(|rotated| leeway_ms == 0 || rotated < req.now_ms - leeway_ms) {
         return Err(reuse(store, req, &family, log).await);
     }
     let Some(user) = user.filter(User::is_active) else { return Err(invalid_refresh_token()) };

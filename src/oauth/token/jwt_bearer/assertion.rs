@@ -114,13 +114,18 @@ pub async fn validate(
     if token.claims.get("client_id").and_then(Value::as_str) != Some(ctx.client_id) {
         return Err(Invalid::ClientMismatch.into());
     }
-    // 8. `exp` and `iat`, with the leeway.
+    // 8. `exp`, `iat` and `nbf` (RFC 7523 §3: not accepted before `nbf`), with the leeway.
     let now = ctx.now_ms.div_euclid(1000);
     if exp <= now - LEEWAY_S {
         return Err(Invalid::Expired.into());
     }
     if iat > now + LEEWAY_S {
         return Err(Invalid::IssuedInFuture.into());
+    }
+    match token.claims.get("nbf").map(Value::as_i64) {
+        Some(None) => return Err(Invalid::Malformed.into()),
+        Some(Some(nbf)) if nbf > now + LEEWAY_S => return Err(Invalid::NotYetValid.into()),
+        None | Some(Some(_)) => {}
     }
     // 9. Lifetime.
     if exp - iat > MAX_LIFETIME_S {

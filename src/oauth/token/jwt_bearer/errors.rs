@@ -15,6 +15,7 @@ pub enum Invalid {
     ClientMismatch,
     Expired,
     IssuedInFuture,
+    NotYetValid,
     LifetimeTooLong,
     Replayed,
     ResourceNotAllowed,
@@ -45,6 +46,7 @@ impl Invalid {
             ),
             Self::Expired => ("id_jag_expired", "The id-jag is expired."),
             Self::IssuedInFuture => ("id_jag_issued_in_future", "The id-jag is issued in the future."),
+            Self::NotYetValid => ("id_jag_not_yet_valid", "The id-jag is not yet valid."),
             Self::LifetimeTooLong => {
                 ("id_jag_lifetime_too_long", "The lifetime of the id-jag must not exceed 5 minutes.")
             }

@@ -171,8 +171,10 @@ async fn current_actor(
     let Some(jwt) = actor_token else { return Ok(req.client.clone()) };
     let url = req.issuer.endpoint("token");
     let audiences = [url.as_str(), req.issuer.issuer.as_str()];
-    let Ok((named, _)) = client_assertion::validate(store, jwt, &audiences, req.now_ms.div_euclid(1000)).await else {
-        return Err(errors::actor_token());
+    let named = match client_assertion::validate(store, jwt, &audiences, req.now_ms.div_euclid(1000)).await {
+        Ok((named, _)) => named,
+        Err(client_assertion::AssertionError::Store(e)) => return Err(e.into()),
+        Err(client_assertion::AssertionError::Invalid(_)) => return Err(errors::actor_token()),
     };
     match (&named, req.client) {
         (Client::Agent(_), Client::App(_)) => Ok(named),

@@ -113,7 +113,7 @@ async fn jwt(
     log.debug("subject_token_issuer", iss);
     let issuer = issuing_server(state, iss).await?;
     // 3. Signature, expiry, revocation.
-    let Ok(claims) = verify_own(state, &issuer, token, true).await else { return Err(errors::subject_token()) };
+    let Ok(claims) = verify_own(state, &issuer, token, true).await? else { return Err(errors::subject_token()) };
     let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or_default();
     if exp <= req.now_ms.div_euclid(1000) - LEEWAY_S {
         return Err(errors::subject_token_expired());
@@ -209,6 +209,9 @@ async fn active_client(store: &dyn Store, id: &str) -> Result<Client, OAuthError
 /// Every actor of P is an ACTIVE client or user, and P is well-formed.
 async fn check_act(store: &dyn Store, act: Option<&Value>, max_depth: usize) -> Result<(), OAuthError> {
     let Some(act) = act else { return Ok(()) };
+    // Well-formed first (xaa.md §4.5): a level with an empty or missing `sub` is malformed,
+    // not an inactive actor.
+    act::depth(act).map_err(|_| errors::act_malformed())?;
     // Bounded: a chain longer than any baton builds is refused before its actors are looked up.
     let subjects = act::subjects(act);
     if subjects.len() > 4 * max_depth {
@@ -220,7 +223,7 @@ async fn check_act(store: &dyn Store, act: Option<&Value>, max_depth: usize) -> 
             return Err(errors::client_inactive());
         }
     }
-    act::depth(act).map(|_| ()).map_err(|_| errors::act_malformed())
+    Ok(())
 }
 
 async fn refresh(
