@@ -13,6 +13,7 @@ use std::sync::Arc;
 pub async fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     let store = store::connect(&config.database_url).await?;
     let keys = KeyRing::new(load_kek(&config)?);
+    check_kek(store.as_ref(), &keys, &config.database_url).await?;
     let now = clock.now_ms();
     // Keys the seed pins for the org AS and `default` are installed by bootstrap itself, so a
     // fresh start generates no RSA key for them.
@@ -32,6 +33,24 @@ pub async fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     let sign_in_limiter = Arc::default();
     let remote_jwks = Arc::default();
     Ok(AppState { store, config: Arc::new(config), clock, keys, org: Arc::new(org), sign_in_limiter, remote_jwks })
+}
+
+/// Refuses to start when the KEK cannot open the signing keys already stored: every token
+/// request would fail. A changed or mistyped `BATON_KEY_ENCRYPTION_KEY` is the usual cause.
+async fn check_kek(store: &dyn store::Store, keys: &KeyRing, database_url: &str) -> anyhow::Result<()> {
+    let stored = store.list_all_signing_keys().await?;
+    let sealed: Vec<&str> = stored.iter().filter(|k| !keys.opens(k)).map(|k| k.kid.as_str()).collect();
+    anyhow::ensure!(
+        sealed.is_empty(),
+        "the key-encryption key does not open {} of the {} signing keys stored in {} (kid {}): \
+         BATON_KEY_ENCRYPTION_KEY (or the development key file under the keys directory) is not the \
+         key they were sealed with; start with that key",
+        sealed.len(),
+        stored.len(),
+        store::sql::redact(database_url),
+        sealed.first().copied().unwrap_or_default()
+    );
+    Ok(())
 }
 
 /// The KEK from configuration, or the dev file under `keys/` (with a warning).

@@ -114,7 +114,37 @@ async fn unknown_auth_server_rotation_fails_cleanly(backend: Backend) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
-backend_tests!(binary_serves_seeded_discovery_and_survives_restart, unknown_auth_server_rotation_fails_cleanly);
+/// A key-encryption key that cannot open the stored signing keys stops the start with a message
+/// that says so (before, /readyz answered 200 and every token request was a 500); an empty
+/// `BATON_KEY_ENCRYPTION_KEY=` is an error, not "unset".
+async fn wrong_or_empty_kek_stops_the_start(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else { return };
+    let kek_a = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+    let kek_b = "HxwdHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA";
+    let out =
+        baton(&db, &["seed", "examples/streamward.yaml"]).env("BATON_KEY_ENCRYPTION_KEY", kek_a).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listen = format!("127.0.0.1:{}", free_port());
+    let out = baton(&db, &["serve", "--listen", &listen]).env("BATON_KEY_ENCRYPTION_KEY", kek_b).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the key-encryption key does not open"), "{stderr}");
+    assert!(stderr.contains("BATON_KEY_ENCRYPTION_KEY"), "{stderr}");
+    let out = baton(&db, &["serve", "--listen", &listen]).env("BATON_KEY_ENCRYPTION_KEY", "").output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("BATON_KEY_ENCRYPTION_KEY is set but empty"), "{stderr}");
+    // The right key still opens them.
+    let out =
+        baton(&db, &["seed", "examples/streamward.yaml"]).env("BATON_KEY_ENCRYPTION_KEY", kek_a).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+backend_tests!(
+    binary_serves_seeded_discovery_and_survives_restart,
+    unknown_auth_server_rotation_fails_cleanly,
+    wrong_or_empty_kek_stops_the_start
+);
 
 /// `baton serve --help` names every setting of the README's configuration table: each flag,
 /// and each environment variable (the env-only secrets in its footer).

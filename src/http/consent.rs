@@ -35,7 +35,7 @@ async fn submit(
     headers: HeaderMap,
     form: Result<Params, OAuthError>,
 ) -> Response {
-    let form = match csrf::checked_form(&headers, form) {
+    let form = match csrf::checked_form(&state, &headers, form) {
         Ok(form) => form,
         Err(page) => return page,
     };

@@ -243,7 +243,7 @@ async fn post_prelude(
     id: &str,
     form: Result<Params, OAuthError>,
 ) -> Result<(Params, ConsentRequest, Session, User), Response> {
-    let form = csrf::checked_form(headers, form)?;
+    let form = csrf::checked_form(state, headers, form)?;
     let Some(request) = find(state, id).await? else { return Err(not_found()) };
     match owner(state, headers, &request).await? {
         Some((session, user)) => Ok((form, request, session, user)),

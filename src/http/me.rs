@@ -166,7 +166,7 @@ async fn prelude(
     headers: &HeaderMap,
     form: Result<Params, OAuthError>,
 ) -> Result<(Session, User), Response> {
-    csrf::checked_form(headers, form)?;
+    csrf::checked_form(state, headers, form)?;
     match signed_in(state, headers).await {
         Ok(Some(pair)) => Ok(pair),
         Ok(None) => Err(pages::error_status(StatusCode::UNAUTHORIZED, "login_required", "Sign in first.")),

@@ -77,6 +77,21 @@ impl Kek {
         Ok(josekit::jwe::serialize_compact(plaintext, &header, &encrypter)?)
     }
 
+    /// HMAC-SHA256 of `data` under a key derived from the KEK for `purpose` alone, so every
+    /// replica sharing the KEK computes the same MAC and no purpose's MAC is valid for another.
+    #[must_use]
+    pub fn mac(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        type HmacSha256 = Hmac<sha2::Sha256>;
+        let mut derive = HmacSha256::new_from_slice(&self.0).expect("HMAC takes any key length");
+        derive.update(b"baton/");
+        derive.update(purpose.as_bytes());
+        let key = derive.finalize().into_bytes();
+        let mut mac = HmacSha256::new_from_slice(&key).expect("HMAC takes any key length");
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+
     pub fn decrypt(&self, jwe: &str) -> Result<Vec<u8>, JoseError> {
         let decrypter = Dir.decrypter_from_bytes(self.0)?;
         let (plain, _) = josekit::jwe::deserialize_compact(jwe, &decrypter)
@@ -101,6 +116,14 @@ pub fn write_private(path: &Path, contents: &str) -> Result<(), JoseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn macs_differ_by_purpose_and_key() {
+        let kek = Kek::from_bytes([7; 32]);
+        assert_eq!(kek.mac("csrf", b"n"), kek.mac("csrf", b"n"));
+        assert_ne!(kek.mac("csrf", b"n"), kek.mac("other", b"n"));
+        assert_ne!(kek.mac("csrf", b"n"), Kek::from_bytes([8; 32]).mac("csrf", b"n"));
+    }
 
     #[test]
     fn round_trips_and_rejects_other_keys() {

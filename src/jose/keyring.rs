@@ -28,6 +28,18 @@ impl KeyRing {
         Self { kek, signers: Arc::default() }
     }
 
+    /// A MAC under a key derived from the KEK for `purpose` (see [`Kek::mac`]).
+    #[must_use]
+    pub fn mac(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+        self.kek.mac(purpose, data)
+    }
+
+    /// True when this ring's KEK opens the stored key's private part.
+    #[must_use]
+    pub fn opens(&self, key: &SigningKey) -> bool {
+        self.kek.decrypt(&key.private_key_enc).is_ok()
+    }
+
     /// A stored key for `owner_id` from key material, its private part sealed with the KEK.
     pub fn seal(
         &self,

@@ -11,6 +11,8 @@ pub trait KeyStore {
     async fn find_signing_key(&self, kid: &str) -> StoreResult<Option<SigningKey>>;
     /// Every key of one AS (`owner_id` = custom AS id or org id), newest first.
     async fn list_signing_keys(&self, owner_id: &str) -> StoreResult<Vec<SigningKey>>;
+    /// Every stored key of every AS (checked against the KEK at start).
+    async fn list_all_signing_keys(&self) -> StoreResult<Vec<SigningKey>>;
     /// Atomically: ACTIVE → EXPIRED, NEXT → ACTIVE, `next` inserted as the new NEXT.
     /// Without a NEXT key, `next` becomes ACTIVE directly.
     async fn rotate_signing_keys(

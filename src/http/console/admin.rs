@@ -182,7 +182,7 @@ impl FromRequest<AppState> for ConsoleForm {
         let admin = ConsoleAdmin::from_request_parts(&mut parts, state).await?;
         let headers = parts.headers.clone();
         let form = Params::from_request(Request::from_parts(parts, body), state).await;
-        let form = csrf::checked_form(&headers, form)?;
+        let form = csrf::checked_form(state, &headers, form)?;
         Ok(Self { admin, form })
     }
 }

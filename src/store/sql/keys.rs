@@ -51,6 +51,11 @@ impl KeyStore for SqlStore {
         all(with_pool!(self, |p| sqlx::query_as::<_, SigningKeyRow>(&sql).bind(owner_id).fetch_all(p).await?))
     }
 
+    async fn list_all_signing_keys(&self) -> StoreResult<Vec<SigningKey>> {
+        let sql = format!("SELECT {KEY_COLS} FROM signing_keys ORDER BY owner_id, created DESC, kid");
+        all(with_pool!(self, |p| sqlx::query_as::<_, SigningKeyRow>(&sql).fetch_all(p).await?))
+    }
+
     async fn rotate_signing_keys(
         &self,
         owner_id: &str,
