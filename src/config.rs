@@ -3,7 +3,7 @@
 
 use clap::Args;
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 /// Settings of `baton serve` (and, for the database and keys, of the other commands).
@@ -84,6 +84,19 @@ pub struct ConfigArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub dev_allow_remote: Option<bool>,
+    /// Consecutive failed sign-ins that lock a user out (Okta's password policy lockout; an
+    /// admin unlocks them), 0 to never lock, at most 100 [default: 10].
+    #[arg(long, env = "BATON_LOCKOUT_ATTEMPTS")]
+    pub lockout_attempts: Option<u32>,
+    /// Minutes after which a locked-out user is unlocked by itself, 1–10080 [default: never;
+    /// an admin unlocks].
+    #[arg(long, env = "BATON_LOCKOUT_AUTO_UNLOCK_MINUTES")]
+    pub lockout_auto_unlock_minutes: Option<u32>,
+    /// Comma-separated addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` is
+    /// believed (the client address of sign-in throttling and the System Log); other peers'
+    /// header is ignored [default: none].
+    #[arg(long, env = "BATON_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 /// Secrets come only from the environment (or the TOML file), never from flags, so they do
@@ -107,6 +120,9 @@ struct FileConfig {
     tls_key: Option<PathBuf>,
     dev: Option<bool>,
     dev_allow_remote: Option<bool>,
+    lockout_attempts: Option<u32>,
+    lockout_auto_unlock_minutes: Option<u32>,
+    trusted_proxies: Option<Vec<String>>,
     admin_api_token: Option<String>,
     key_encryption_key: Option<String>,
     admin_login: Option<String>,
@@ -140,6 +156,12 @@ pub struct Config {
     pub dev: bool,
     /// `--dev` is allowed with a non-loopback issuer.
     pub dev_allow_remote: bool,
+    /// Consecutive failed sign-ins that lock a user out; 0: never.
+    pub lockout_attempts: u32,
+    /// A locked-out user is unlocked this long after the lockout (`None`: only by an admin).
+    pub lockout_auto_unlock_minutes: Option<u32>,
+    /// Peers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpNet>,
     pub admin_api_token: Option<String>,
     pub key_encryption_key: Option<String>,
     /// Login of the bootstrap admin (`BATON_ADMIN_LOGIN`, default `admin@baton.local`).
@@ -163,6 +185,8 @@ impl std::fmt::Debug for Config {
             .field("tls", &self.tls)
             .field("tls_files", &self.tls_files)
             .field("dev", &self.dev)
+            .field("lockout_attempts", &self.lockout_attempts)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("admin_api_token", &self.admin_api_token.as_ref().map(|_| "***"))
             .field("key_encryption_key", &self.key_encryption_key.as_ref().map(|_| "***"))
             .field("admin_login", &self.admin_login)
@@ -179,6 +203,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/baton.db";
 pub const DEFAULT_MAX_ACT_DEPTH: usize = crate::jose::act::DEFAULT_MAX_DEPTH;
 /// Default lifetime of a pending consent request: 10 minutes (xaa.md §5).
 pub const DEFAULT_CONSENT_REQUEST_TTL_SECONDS: u32 = 600;
+/// Okta's default password policy: lock out after 10 failed sign-ins.
+pub const DEFAULT_LOCKOUT_ATTEMPTS: u32 = 10;
 /// Default idle lifetime of a session: 2 hours.
 pub const DEFAULT_SESSION_IDLE_MINUTES: u32 = 120;
 
@@ -237,8 +263,21 @@ impl Config {
             },
             dev: args.dev.or(file.dev).unwrap_or(false),
             dev_allow_remote: args.dev_allow_remote.or(file.dev_allow_remote).unwrap_or(false),
+            lockout_attempts: args.lockout_attempts.or(file.lockout_attempts).unwrap_or(DEFAULT_LOCKOUT_ATTEMPTS),
+            lockout_auto_unlock_minutes: args.lockout_auto_unlock_minutes.or(file.lockout_auto_unlock_minutes),
+            trusted_proxies: args
+                .trusted_proxies
+                .clone()
+                .or(file.trusted_proxies)
+                .unwrap_or_default()
+                .iter()
+                .map(|t| t.parse())
+                .collect::<anyhow::Result<_>>()?,
             admin_api_token: env("BATON_ADMIN_API_TOKEN").or(file.admin_api_token),
-            key_encryption_key: env("BATON_KEY_ENCRYPTION_KEY").or(file.key_encryption_key),
+            key_encryption_key: match std::env::var("BATON_KEY_ENCRYPTION_KEY") {
+                Ok(v) => Some(v),
+                Err(_) => file.key_encryption_key,
+            },
             admin_login: env("BATON_ADMIN_LOGIN")
                 .or(file.admin_login)
                 .unwrap_or_else(|| crate::bootstrap::DEFAULT_ADMIN_LOGIN.into()),
@@ -272,6 +311,17 @@ impl Config {
             self.session_idle_minutes
         );
         anyhow::ensure!(
+            self.lockout_attempts <= 100,
+            "lockout_attempts (BATON_LOCKOUT_ATTEMPTS) must be between 0 (never) and 100, not {}",
+            self.lockout_attempts
+        );
+        if let Some(m) = self.lockout_auto_unlock_minutes {
+            anyhow::ensure!(
+                (1..=10_080).contains(&m),
+                "lockout_auto_unlock_minutes (BATON_LOCKOUT_AUTO_UNLOCK_MINUTES) must be between 1 and 10080, not {m}"
+            );
+        }
+        anyhow::ensure!(
             self.api_rate_limit != Some(0),
             "api_rate_limit (BATON_API_RATE_LIMIT) must be at least 1 request a minute; leave it unset for no limit"
         );
@@ -291,9 +341,25 @@ impl Config {
              unless dev_allow_remote (BATON_DEV_ALLOW_REMOTE) is set",
             self.issuer
         );
+        // The helpers have no authentication: a loopback issuer is not enough if the listener
+        // takes connections from other hosts.
+        anyhow::ensure!(
+            !self.dev || self.dev_allow_remote || self.listen.ip().is_loopback(),
+            "dev (BATON_DEV) mints tokens for anyone: it is refused on the non-loopback listen address {} \
+             unless dev_allow_remote (BATON_DEV_ALLOW_REMOTE) is set",
+            self.listen
+        );
         if let Some(p) = &self.admin_password {
             anyhow::ensure!(p.len() >= 8, "BATON_ADMIN_PASSWORD must be at least 8 characters");
             anyhow::ensure!(!self.admin_login.trim().is_empty(), "BATON_ADMIN_LOGIN must not be empty");
+        }
+        // Set but empty is a mistake (an unfilled secret), not "unset": falling back to a
+        // generated key would start with a KEK that cannot open the stored keys.
+        if let Some(k) = &self.key_encryption_key {
+            anyhow::ensure!(
+                !k.trim().is_empty(),
+                "BATON_KEY_ENCRYPTION_KEY is set but empty; give the 32-byte key (base64 or hex) or unset it"
+            );
         }
         if let Some(t) = &self.admin_api_token {
             anyhow::ensure!(t.len() >= 16, "BATON_ADMIN_API_TOKEN must be at least 16 characters");
@@ -352,6 +418,9 @@ impl Config {
             tls_files: None,
             dev: false,
             dev_allow_remote: false,
+            lockout_attempts: DEFAULT_LOCKOUT_ATTEMPTS,
+            lockout_auto_unlock_minutes: None,
+            trusted_proxies: Vec::new(),
             admin_api_token: None,
             key_encryption_key: Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8".into()),
             admin_login: crate::bootstrap::DEFAULT_ADMIN_LOGIN.into(),
@@ -363,6 +432,53 @@ impl Config {
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
     let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// An address or CIDR range (`10.0.0.0/8`, `::1`, `fd00::/8`) of `trusted_proxies`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    /// True when `ip` is inside the range (an IPv4-mapped IPv6 peer counts as IPv4).
+    #[must_use]
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 @ IpAddr::V4(_) => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for IpNet {
+    type Err = anyhow::Error;
+
+    fn from_str(text: &str) -> anyhow::Result<Self> {
+        let text = text.trim();
+        let bad =
+            || anyhow::anyhow!("trusted_proxies (BATON_TRUSTED_PROXIES): {text:?} is not an address or CIDR range");
+        let (addr, prefix) = match text.split_once('/') {
+            Some((a, p)) => (a.parse::<IpAddr>().map_err(|_| bad())?, Some(p.parse::<u8>().map_err(|_| bad())?)),
+            None => (text.parse::<IpAddr>().map_err(|_| bad())?, None),
+        };
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        anyhow::ensure!(prefix <= max, bad());
+        Ok(Self { addr, prefix })
+    }
 }
 
 #[cfg(test)]
@@ -423,5 +539,42 @@ mod tests {
             assert_eq!(c.validate().is_ok(), ok, "{issuer}");
             Config { dev_allow_remote: true, ..c }.validate().unwrap();
         }
+        // A loopback issuer on a listener that takes other hosts' connections is refused too.
+        for (listen, ok) in
+            [("127.0.0.1:8080", true), ("[::1]:8080", true), ("0.0.0.0:8080", false), ("[::]:8080", false)]
+        {
+            let c = Config { dev: true, listen: listen.parse().unwrap(), ..base() };
+            let result = c.validate();
+            assert_eq!(result.is_ok(), ok, "{listen}");
+            if !ok {
+                assert!(result.unwrap_err().to_string().contains("non-loopback listen address"));
+            }
+            Config { dev_allow_remote: true, ..c }.validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn trusted_proxy_ranges() {
+        let net: IpNet = "10.1.0.0/16".parse().unwrap();
+        assert!(net.contains("10.1.2.3".parse().unwrap()));
+        assert!(net.contains("::ffff:10.1.2.3".parse().unwrap()));
+        assert!(!net.contains("10.2.0.1".parse().unwrap()));
+        let one: IpNet = "127.0.0.1".parse().unwrap();
+        assert!(one.contains("127.0.0.1".parse().unwrap()) && !one.contains("127.0.0.2".parse().unwrap()));
+        let v6: IpNet = "fd00::/8".parse().unwrap();
+        assert!(v6.contains("fd12::1".parse().unwrap()) && !v6.contains("fe80::1".parse().unwrap()));
+        assert!("0.0.0.0/0".parse::<IpNet>().unwrap().contains("8.8.8.8".parse().unwrap()));
+        for bad in ["10.0.0.0/33", "nope", "10.0.0.1/x", "::/129"] {
+            assert!(bad.parse::<IpNet>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_empty_key_encryption_key_is_an_error() {
+        for empty in ["", "  "] {
+            let c = Config { key_encryption_key: Some(empty.into()), ..base() };
+            assert!(c.validate().unwrap_err().to_string().contains("BATON_KEY_ENCRYPTION_KEY is set but empty"));
+        }
+        Config { key_encryption_key: None, ..base() }.validate().unwrap();
     }
 }

@@ -1,6 +1,7 @@
 //! baton's sign-in page (okta-surface.md §4.3): generic errors, only ACTIVE users, CSRF on
-//! every form, throttling per address (memory) and per user (from the System Log, as another
-//! replica would see it), and cookie attributes.
+//! every form, throttling per (account, address) and per address (memory), trusted proxies,
+//! the password policy's lockout (from the System Log, as another replica would see it) and
+//! its unlock, and cookie attributes.
 
 mod browser;
 mod common;
@@ -79,8 +80,13 @@ async fn forms_need_the_csrf_token(backend: Backend) {
     forbidden(&b.post("/login", &with(filled.clone(), "csrf_token", Some(&baton::domain::ids::new_secret()))).await);
     let cookie = b.cookies.remove("baton_csrf").unwrap();
     forbidden(&b.post("/login", &filled).await);
-    b.cookies.insert("baton_csrf".into(), cookie);
+    b.cookies.insert("baton_csrf".into(), cookie.clone());
     forbidden(&b.post("/consent", &[("decision".into(), "allow".into())]).await);
+    // Login CSRF: a token the attacker chose, planted as the cookie and sent in the form.
+    let chosen = format!("{}.{}", baton::domain::ids::new_secret(), baton::domain::ids::new_secret());
+    b.cookies.insert("baton_csrf".into(), chosen.clone());
+    forbidden(&b.post("/login", &with(filled.clone(), "csrf_token", Some(&chosen))).await);
+    b.cookies.insert("baton_csrf".into(), cookie);
     assert!(events(&s, "user.session.start").await.is_empty(), "rejected before any credential check");
     let ok = b.post("/login", &filled).await;
     assert_eq!(ok.status, 200);
@@ -88,24 +94,78 @@ async fn forms_need_the_csrf_token(backend: Backend) {
     assert!(b.cookies.contains_key("baton_sid"));
 }
 
-async fn throttled_per_address(backend: Backend) {
+/// `POST /api/v1/authn` from `client` (an `X-Forwarded-For` value, which only a trusted proxy
+/// may set): (status, body).
+async fn authn(s: &TestServer, username: &str, password: &str, client: Option<&str>) -> (u16, serde_json::Value) {
+    let mut req = s.http.post(s.url("/api/v1/authn")).json(&json!({"username": username, "password": password}));
+    if let Some(ip) = client {
+        req = req.header("x-forwarded-for", ip);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or_default())
+}
+
+/// One address failing on one account throttles that (account, address) pair, not the
+/// address: everyone else behind it still signs in. Only a larger per-address budget stops an
+/// address spraying many accounts.
+async fn throttled_per_account_and_address(backend: Backend) {
     let Some(s) = seeded(backend).await else { return };
     let mut b = Browser::new(&s);
     let mut page = b.get("/login").await;
-    for i in 0..5 {
-        page = b.sign_in(&page, &format!("guess{i}@streamward.com"), "wrong-password").await;
+    for _ in 0..5 {
+        page = b.sign_in(&page, "guess@streamward.com", "wrong-password").await;
         assert_eq!(error_of(&page).as_deref(), Some(GENERIC));
     }
-    // Same address: refused even for the right password, which is not even checked.
-    let refused = b.sign_in(&page, LOGIN, PASSWORD).await;
+    let refused = b.sign_in(&page, "guess@streamward.com", "wrong-password").await;
     assert_eq!(error_of(&refused).as_deref(), Some(THROTTLED));
-    assert!(!b.cookies.contains_key("baton_sid"));
     let last = events(&s, "user.session.start").await.pop().unwrap();
     assert_eq!(last["outcome"]["reason"], "LOCKED_OUT");
-    s.clock.advance(15 * 60 * 1000);
+    // Same address, another account: signs in (the bootstrap admin behind a proxy included).
     let ok = b.sign_in(&refused, LOGIN, PASSWORD).await;
     assert_eq!(ok.status, 200, "{}", ok.body);
-    assert!(b.cookies.contains_key("baton_sid"), "open again after the cooling period");
+    assert!(b.cookies.remove("baton_sid").is_some(), "one account's failures do not lock out the address");
+
+    // Spraying: PER_ADDRESS failures over distinct accounts exhaust the address's budget.
+    for i in 0..baton::authn::throttle::PER_ADDRESS - 5 {
+        assert_eq!(authn(&s, &format!("spray{i}@streamward.com"), "wrong", None).await.0, 401);
+    }
+    let (status, body) = authn(&s, LOGIN, PASSWORD, None).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["errorCode"], "E0000047");
+    s.clock.advance(15 * 60 * 1000);
+    assert_eq!(authn(&s, LOGIN, PASSWORD, None).await.0, 200, "open again after the cooling period");
+}
+
+/// `X-Forwarded-For` names the client only when the peer is a trusted proxy: behind one, two
+/// clients are throttled apart; without one, a client cannot dodge its throttle by inventing
+/// addresses.
+async fn forwarded_for_only_from_trusted_proxies(backend: Backend) {
+    let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/streamward.yaml");
+    let Some(s) = TestServer::start_with(backend, |c| {
+        c.seed = Some(seed.clone());
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await
+    else {
+        return;
+    };
+    for _ in 0..5 {
+        assert_eq!(authn(&s, "guess@streamward.com", "wrong", Some("198.51.100.1")).await.0, 401);
+    }
+    assert_eq!(authn(&s, "guess@streamward.com", "wrong", Some("198.51.100.1")).await.0, 429);
+    assert_eq!(authn(&s, "guess@streamward.com", "wrong", Some("198.51.100.2")).await.0, 401, "another client");
+    let logged = events(&s, "user.session.start").await;
+    assert_eq!(logged.last().unwrap()["client"]["ipAddress"], "198.51.100.2");
+
+    let Some(direct) = TestServer::start_with(backend, |c| c.seed = Some(seed)).await else { return };
+    for i in 0..5 {
+        assert_eq!(authn(&direct, "guess@streamward.com", "wrong", Some(&format!("198.51.100.{i}"))).await.0, 401);
+    }
+    let (status, _) = authn(&direct, "guess@streamward.com", "wrong", Some("198.51.100.99")).await;
+    assert_eq!(status, 429, "an untrusted peer's X-Forwarded-For is ignored");
+    let logged = events(&direct, "user.session.start").await;
+    assert_eq!(logged.last().unwrap()["client"]["ipAddress"], "127.0.0.1");
 }
 
 /// Failures another replica recorded: only the shared log knows them.
@@ -121,36 +181,85 @@ async fn add_remote_failures(s: &TestServer, n: i64) {
     s.state.store.append_events(&records).await.unwrap();
 }
 
-async fn throttled_per_user_across_replicas(backend: Backend) {
-    let Some(s) = seeded(backend).await else { return };
-    add_remote_failures(&s, 4).await;
+/// Okta's password-policy lockout: ten consecutive failures, from any address and any replica
+/// (counted in the shared System Log), lock the account; the user is told, `/api/v1/authn`
+/// answers `LOCKED_OUT`, tokens and sessions stay valid, and an admin unlocks through the API.
+async fn locked_out_after_consecutive_failures_until_unlocked(backend: Backend) {
+    let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/streamward.yaml");
+    let Some(s) = TestServer::start_with(backend, |c| {
+        c.seed = Some(seed);
+        c.admin_api_token = Some(common::api::ADMIN_TOKEN.into());
+    })
+    .await
+    else {
+        return;
+    };
+    s.clock.advance(10_000);
+    add_remote_failures(&s, 8).await;
     let mut b = Browser::new(&s);
     let page = b.get("/login").await;
     let ok = b.sign_in(&page, LOGIN, PASSWORD).await;
-    assert!(b.cookies.remove("baton_sid").is_some(), "four failures do not throttle: {}", ok.body);
-    add_remote_failures(&s, 1).await;
-    let refused = b.sign_in(&page, LOGIN, PASSWORD).await;
-    assert_eq!(error_of(&refused).as_deref(), Some(THROTTLED));
-    assert!(!b.cookies.contains_key("baton_sid"));
-    // The API refuses too, with Okta's rate-limit shape.
-    let r = s
-        .http
-        .post(s.url("/api/v1/authn"))
-        .json(&json!({"username": LOGIN, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 429);
-    assert_eq!(r.headers()["x-rate-limit-remaining"], "0");
-    let reset: i64 = r.headers()["x-rate-limit-reset"].to_str().unwrap().parse().unwrap();
-    assert!(reset > s.clock.now_s() && reset <= s.clock.now_s() + 15 * 60);
-    assert!(r.headers().contains_key("date"));
-    let body: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(body["errorCode"], "E0000047");
-    s.clock.advance(15 * 60 * 1000);
-    let ok = b.sign_in(&page, LOGIN, PASSWORD).await;
-    assert_eq!(ok.status, 200);
-    assert!(b.cookies.contains_key("baton_sid"), "the refused attempts did not extend the lock");
+    assert!(b.cookies.remove("baton_sid").is_some(), "eight failures do not lock: {}", ok.body);
+    // The success reset the count: nine more failures (one here) still do not lock.
+    s.clock.advance(10_000);
+    add_remote_failures(&s, 8).await;
+    assert_eq!(authn(&s, LOGIN, "wrong", Some("198.51.100.1")).await.0, 401);
+    assert_eq!(s.state.store.find_user(USER_ID).await.unwrap().unwrap().status, UserStatus::Active);
+    // The tenth consecutive failure locks the account, from another address.
+    let mut other = Browser::new(&s);
+    let page = other.get("/login").await;
+    let wrong = other.sign_in(&page, LOGIN, "wrong-again").await;
+    assert_eq!(error_of(&wrong).as_deref(), Some(GENERIC));
+    assert_eq!(s.state.store.find_user(USER_ID).await.unwrap().unwrap().status, UserStatus::LockedOut);
+    let locks = events(&s, "user.account.lock").await;
+    assert_eq!(locks.len(), 1);
+    assert_eq!(locks[0]["target"][0]["id"], USER_ID);
+    // The right password no longer signs in; the page and the API say why.
+    let locked = other.sign_in(&wrong, LOGIN, PASSWORD).await;
+    assert_eq!(error_of(&locked).as_deref(), Some("Your account is locked. Contact your administrator to unlock it."));
+    assert!(!other.cookies.contains_key("baton_sid"));
+    let (status, body) = authn(&s, LOGIN, PASSWORD, None).await;
+    assert_eq!((status, body["status"].clone()), (200, json!("LOCKED_OUT")), "{body}");
+    assert!(body.get("sessionToken").is_none());
+    s.clock.advance(60 * 60 * 1000);
+    assert_eq!(authn(&s, LOGIN, PASSWORD, None).await.1["status"], "LOCKED_OUT", "no auto-unlock by default");
+    let user = s.api_get(&format!("/api/v1/users/{USER_ID}")).await.expect(200);
+    assert_eq!(user["status"], "LOCKED_OUT");
+    assert!(user["_links"]["unlock"]["href"].as_str().unwrap().ends_with("/lifecycle/unlock"));
+    // An admin unlocks; unlocking again is refused.
+    s.api_post(&format!("/api/v1/users/{USER_ID}/lifecycle/unlock"), &json!({})).await.expect(200);
+    s.api_post(&format!("/api/v1/users/{USER_ID}/lifecycle/unlock"), &json!({})).await.okta_error(403, "E0000032");
+    assert_eq!(events(&s, "user.account.unlock").await.len(), 1);
+    let (status, body) = authn(&s, LOGIN, PASSWORD, None).await;
+    assert_eq!((status, body["status"].clone()), (200, json!("SUCCESS")));
+    // The failures before the unlock no longer count.
+    assert_eq!(authn(&s, LOGIN, "wrong", Some("198.51.100.3")).await.0, 401);
+    assert_eq!(s.state.store.find_user(USER_ID).await.unwrap().unwrap().status, UserStatus::Active);
+}
+
+/// With `lockout_auto_unlock_minutes`, a locked-out user signs in again once the period passed.
+async fn auto_unlock_after_the_configured_period(backend: Backend) {
+    let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/streamward.yaml");
+    let Some(s) = TestServer::start_with(backend, |c| {
+        c.seed = Some(seed);
+        c.lockout_attempts = 3;
+        c.lockout_auto_unlock_minutes = Some(30);
+    })
+    .await
+    else {
+        return;
+    };
+    for i in 0..3 {
+        assert_eq!(authn(&s, LOGIN, "wrong", Some(&format!("198.51.100.{i}"))).await.0, 401);
+    }
+    assert_eq!(authn(&s, LOGIN, PASSWORD, None).await.1["status"], "LOCKED_OUT");
+    s.clock.advance(29 * 60 * 1000);
+    assert_eq!(authn(&s, LOGIN, PASSWORD, None).await.1["status"], "LOCKED_OUT");
+    s.clock.advance(60 * 1000);
+    assert_eq!(authn(&s, LOGIN, PASSWORD, None).await.1["status"], "SUCCESS");
+    let unlocks = events(&s, "user.account.unlock").await;
+    assert_eq!(unlocks.len(), 1);
+    assert_eq!(unlocks[0]["debugContext"]["debugData"]["unlockedBy"], "autoUnlockMinutes");
 }
 
 async fn cookies_are_secure_under_https(backend: Backend) {
@@ -177,7 +286,9 @@ async fn cookies_are_secure_under_https(backend: Backend) {
 backend_tests!(
     failures_are_generic,
     forms_need_the_csrf_token,
-    throttled_per_address,
-    throttled_per_user_across_replicas,
+    throttled_per_account_and_address,
+    forwarded_for_only_from_trusted_proxies,
+    locked_out_after_consecutive_failures_until_unlocked,
+    auto_unlock_after_the_configured_period,
     cookies_are_secure_under_https,
 );

@@ -1,15 +1,17 @@
-//! Checking a username and password (okta-surface.md §4.3, §9): the throttle first (a refused
-//! attempt never reaches Argon2), then the user by login (case-insensitive), then the password.
-//! Unknown user, wrong password, no password and a user that is not ACTIVE all fail alike for
-//! the caller (one generic message, one `E0000004`); the System Log records the real cause.
+//! Checking a username and password (okta-surface.md §4.3, §9): the throttles first (a refused
+//! attempt never reaches Argon2), then the user by login (case-insensitive) and the password
+//! policy's lockout, then the password. Unknown user, wrong password, no password and a user
+//! that is not ACTIVE all fail alike for the caller (one generic message, one `E0000004`); the
+//! System Log records the real cause. A locked-out user is told so (Okta's `LOCKED_OUT`).
 //!
-//! A failure is logged here (`user.session.start` FAILURE). A success is logged by the caller,
-//! in the same store call as what it creates (a session or a `sessionToken`).
+//! A failure is logged here (`user.session.start` FAILURE), with `user.account.lock` when it is
+//! the one that locks the account. A success is logged by the caller, in the same store call as
+//! what it creates (a session or a `sessionToken`).
 
-use super::events::{session_start_failure, INVALID_CREDENTIALS};
+use super::events::{session_start_failure, user_actor, INVALID_CREDENTIALS};
 use super::{password, throttle};
-use crate::audit::Context;
-use crate::domain::{Millis, User};
+use crate::audit::{Context, Event};
+use crate::domain::{Millis, User, UserStatus};
 use crate::state::AppState;
 use crate::store::StoreError;
 
@@ -21,9 +23,13 @@ pub enum SignInError {
     /// Wrong credentials, unknown or inactive user: never say which.
     #[error("invalid credentials")]
     Invalid,
-    /// Too many recent failures for this user or address; open again at `retry_at`.
+    /// Too many recent failures from this address, or for this username from it; open again
+    /// at `retry_at`.
     #[error("throttled until {retry_at}")]
     Throttled { retry_at: Millis },
+    /// The account is `LOCKED_OUT` by the password policy until an admin unlocks it.
+    #[error("locked out")]
+    LockedOut,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -39,6 +45,7 @@ impl SignInError {
                 let unit = if minutes == 1 { "minute" } else { "minutes" };
                 format!("Too many failed sign-in attempts. Try again in {minutes} {unit}.")
             }
+            Self::LockedOut => "Your account is locked. Contact your administrator to unlock it.".to_owned(),
             Self::Store(_) => "Sign-in is unavailable right now. Try again later.".to_owned(),
         }
     }
@@ -60,16 +67,14 @@ pub async fn verify_credentials(
     if username.is_empty() || username.len() > MAX_INPUT || password.is_empty() || password.len() > MAX_INPUT {
         return fail(state, ctx, None, username, &keys, "malformed_credentials").await;
     }
-    let user = state.store.find_user_by_login(username).await?;
-    if let Some(user) = &user {
-        if let Some(retry_at) = throttle::user_blocked_until(state.store.as_ref(), &user.id, now).await? {
-            return refuse(state, ctx, Some(user), username, retry_at).await;
-        }
+    let mut user = state.store.find_user_by_login(username).await?;
+    if let Some(locked) = user.take_if(|u| u.status == UserStatus::LockedOut) {
+        user = Some(still_locked(state, ctx, locked, username).await?);
     }
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let matches = password::verify(hash, password.to_owned()).await;
     match user {
-        Some(user) if matches && user.is_active() => Ok(user),
+        Some(user) if matches && user.status == UserStatus::Active => Ok(user),
         Some(user) => {
             let detail = if matches {
                 "user_not_active"
@@ -84,19 +89,59 @@ pub async fn verify_credentials(
     }
 }
 
-/// A counted failure: remembered in memory, logged (and so counted per user in the log).
+/// A `LOCKED_OUT` user: unlocked (and returned) once the auto-unlock period has passed since the
+/// lockout, else the attempt is refused and logged as `LOCKED_OUT`.
+async fn still_locked(state: &AppState, ctx: &Context, mut user: User, username: &str) -> Result<User, SignInError> {
+    let now = state.clock.now_ms();
+    let unlock_at = state
+        .config
+        .lockout_auto_unlock_minutes
+        .map(|m| user.status_changed.unwrap_or(user.last_updated) + i64::from(m) * 60_000);
+    if unlock_at.is_some_and(|at| at <= now) {
+        user.status = UserStatus::Active;
+        user.status_changed = Some(now);
+        user.last_updated = now;
+        let event = Event::new("user.account.unlock", "Unlock user account", user_actor(&user))
+            .target(user_actor(&user))
+            .debug("unlockedBy", "autoUnlockMinutes")
+            .build(ctx, now);
+        state.store.update_user(&user, &[event]).await?;
+        return Ok(user);
+    }
+    let event = session_start_failure(Some(&user), username, throttle::LOCKED_OUT, "account_locked").build(ctx, now);
+    state.store.append_events(&[event]).await?;
+    Err(SignInError::LockedOut)
+}
+
+/// A counted failure: remembered in memory and logged (and so counted per user in the log);
+/// the failure that reaches the password policy's `lockout_attempts` also locks the account,
+/// in the same store call.
 async fn fail(
     state: &AppState,
     ctx: &Context,
     user: Option<&User>,
     username: &str,
-    keys: &[String],
+    keys: &[throttle::Key],
     detail: &str,
 ) -> Result<User, SignInError> {
     let now = state.clock.now_ms();
     state.sign_in_limiter.record_failure(keys, now);
     let event = session_start_failure(user, username, INVALID_CREDENTIALS, detail).build(ctx, now);
-    state.store.append_events(&[event]).await?;
+    let attempts = state.config.lockout_attempts as usize;
+    match user.filter(|u| u.status == UserStatus::Active && attempts > 0) {
+        Some(user) if throttle::consecutive_failures(state.store.as_ref(), user, attempts).await? + 1 >= attempts => {
+            let mut locked = user.clone();
+            locked.status = UserStatus::LockedOut;
+            locked.status_changed = Some(now);
+            locked.last_updated = now;
+            let lock = Event::new("user.account.lock", "Max sign in attempts exceeded", user_actor(user))
+                .target(user_actor(user))
+                .debug("lockoutAttempts", attempts.to_string())
+                .build(ctx, now);
+            state.store.update_user(&locked, &[event, lock]).await?;
+        }
+        _ => state.store.append_events(&[event]).await?,
+    }
     Err(SignInError::Invalid)
 }
 

@@ -19,6 +19,11 @@ pub enum UserStatus {
     Active,
     Suspended,
     Deprovisioned,
+    /// Too many failed sign-ins (the password policy's lockout): password sign-in is refused
+    /// until an admin unlocks the user (or the auto-unlock period passes). Sessions and tokens
+    /// the user already holds stay valid, as in Okta: a lockout an attacker can cause must not
+    /// also revoke the victim's access.
+    LockedOut,
 }
 
 impl TextEnum for UserStatus {
@@ -28,6 +33,7 @@ impl TextEnum for UserStatus {
         (Self::Active, "ACTIVE"),
         (Self::Suspended, "SUSPENDED"),
         (Self::Deprovisioned, "DEPROVISIONED"),
+        (Self::LockedOut, "LOCKED_OUT"),
     ];
 }
 
@@ -80,9 +86,11 @@ pub struct User {
 }
 
 impl User {
+    /// The user may act: hold sessions and tokens, be a token's subject. A `LOCKED_OUT` user
+    /// still may; only their password sign-in is refused.
     #[must_use]
     pub fn is_active(&self) -> bool {
-        self.status == UserStatus::Active
+        matches!(self.status, UserStatus::Active | UserStatus::LockedOut)
     }
 }
 

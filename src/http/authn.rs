@@ -3,12 +3,13 @@
 //! 300 s, stored as its SHA-256 hash, redeemable only at `/authorize`) and logs
 //! `user.session.start` in the same store call; bad credentials, unknown and non-ACTIVE users
 //! are all 401 `E0000004` (logged as FAILURE). Throttled attempts (`authn::throttle`) are 429
-//! `E0000047` with the `X-Rate-Limit-*` headers of §10. CORS with credentials (§2.3).
+//! `E0000047` with the `X-Rate-Limit-*` headers of §10; a user locked out by the password
+//! policy gets `status: "LOCKED_OUT"`. CORS with credentials (§2.3).
 
 use super::context::RequestContext;
 use super::error::OktaError;
 use crate::authn::events::session_start;
-use crate::authn::throttle::MAX_FAILURES;
+use crate::authn::throttle::PER_ACCOUNT_ADDRESS;
 use crate::authn::{verify_credentials, SignInError};
 use crate::clock::iso8601;
 use crate::domain::ids::{hash_secret, new_secret};
@@ -47,6 +48,9 @@ async fn authn(State(state): State<AppState>, ctx: RequestContext, body: Bytes) 
             OktaError::new(StatusCode::UNAUTHORIZED, "E0000004", "Authentication failed").into_response()
         }
         Err(SignInError::Throttled { retry_at }) => throttled(&state, retry_at),
+        // Okta's primary authentication answers a locked-out user with the transaction state
+        // LOCKED_OUT (no self-service unlock here, so no `next` link).
+        Err(SignInError::LockedOut) => Json(json!({"status": "LOCKED_OUT", "_links": {}})).into_response(),
         Err(SignInError::Store(e)) => OktaError::from(e).into_response(),
     }
 }
@@ -102,7 +106,7 @@ fn throttled(state: &AppState, retry_at: Millis) -> Response {
     .into_response();
     let now = state.clock.now_ms();
     let h = response.headers_mut();
-    h.insert("x-rate-limit-limit", HeaderValue::from(MAX_FAILURES as u64));
+    h.insert("x-rate-limit-limit", HeaderValue::from(PER_ACCOUNT_ADDRESS as u64));
     h.insert("x-rate-limit-remaining", HeaderValue::from_static("0"));
     h.insert("x-rate-limit-reset", HeaderValue::from((retry_at + 999).div_euclid(1000)));
     if let Ok(date) = HeaderValue::from_str(&http_date(now)) {

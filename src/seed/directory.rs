@@ -224,7 +224,7 @@ async fn update_user(run: &mut Run<'_>, spec: &UserSpec, path: &str, existing: U
     }
     user.last_updated = now;
     run.store.update_user(&user, &events).await?;
-    if existing.status == UserStatus::Active && user.status != UserStatus::Active {
+    if existing.is_active() && !user.is_active() {
         // Leaving ACTIVE ends the user's sessions (okta-surface.md §11.1).
         run.store.end_user_sessions(&user.id, now, &[]).await?;
     }
@@ -235,6 +235,8 @@ async fn update_user(run: &mut Run<'_>, spec: &UserSpec, path: &str, existing: U
 fn status_event(from: UserStatus, to: UserStatus) -> (&'static str, &'static str) {
     match (from, to) {
         (UserStatus::Suspended, UserStatus::Active) => ("user.lifecycle.unsuspend", "Unsuspend Okta user"),
+        (UserStatus::LockedOut, UserStatus::Active) => ("user.account.unlock", "Unlock user account"),
+        (_, UserStatus::LockedOut) => ("user.account.lock", "Max sign in attempts exceeded"),
         (_, UserStatus::Active) => ("user.lifecycle.activate", "Activate Okta user"),
         (_, UserStatus::Suspended) => ("user.lifecycle.suspend", "Suspend Okta user"),
         (_, UserStatus::Deprovisioned) => ("user.lifecycle.deactivate", "Deactivate Okta user"),

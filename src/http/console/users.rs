@@ -186,6 +186,7 @@ fn operations(status: UserStatus) -> Vec<(&'static str, &'static str)> {
     match status {
         UserStatus::Active => vec![("suspend", "Suspend"), ("deactivate", "Deactivate")],
         UserStatus::Suspended => vec![("unsuspend", "Unsuspend"), ("deactivate", "Deactivate")],
+        UserStatus::LockedOut => vec![("unlock", "Unlock"), ("deactivate", "Deactivate")],
         UserStatus::Staged | UserStatus::Provisioned => vec![("activate", "Activate"), ("deactivate", "Deactivate")],
         UserStatus::Deprovisioned => vec![("activate", "Activate")],
     }
@@ -239,6 +240,7 @@ async fn lifecycle(
         "deactivate" => UserChange::Deactivate,
         "suspend" => UserChange::Suspend,
         "unsuspend" => UserChange::Unsuspend,
+        "unlock" => UserChange::Unlock,
         _ => return Err(OktaError::not_found(&op, "lifecycle operation").into()),
     };
     let user = resolve(&state, &id).await?;

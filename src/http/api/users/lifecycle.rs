@@ -1,4 +1,4 @@
-//! User lifecycle (okta-surface.md §11.1): activate, deactivate, suspend, unsuspend, and the
+//! User lifecycle (okta-surface.md §11.1): activate, deactivate, suspend, unsuspend, unlock, and the
 //! two-step delete. Leaving `ACTIVE` ends the user's browser sessions in the same request;
 //! their tokens then introspect inactive because introspection checks the user's status.
 //!
@@ -69,6 +69,7 @@ pub(crate) enum Change {
     Deactivate,
     Suspend,
     Unsuspend,
+    Unlock,
 }
 
 /// Applies `change` to `user` when its status allows (else the API's 403), logging it.
@@ -106,6 +107,12 @@ pub(crate) async fn change(
             }
             transition(state, admin, user, UserStatus::Active, "user.lifecycle.unsuspend", "Unsuspend Okta user").await
         }
+        Change::Unlock => {
+            if user.status != UserStatus::LockedOut {
+                return Err(OktaError::new(StatusCode::FORBIDDEN, "E0000032", "Unlock is not allowed for this user."));
+            }
+            transition(state, admin, user, UserStatus::Active, "user.account.unlock", "Unlock user account").await
+        }
     }
 }
 
@@ -118,7 +125,7 @@ async fn activate_user(state: &AppState, admin: &impl Audit, user: User) -> Resu
                 "Activation failed because the user is already active",
             ))
         }
-        UserStatus::Suspended => return Err(wrong_status()),
+        UserStatus::Suspended | UserStatus::LockedOut => return Err(wrong_status()),
         UserStatus::Staged | UserStatus::Provisioned | UserStatus::Deprovisioned => {}
     }
     let to = if user.password_hash.is_some() { UserStatus::Active } else { UserStatus::Provisioned };
@@ -133,6 +140,17 @@ pub(super) async fn deactivate(
 ) -> Result<Json<Value>, OktaError> {
     let user = resolve(&state, &key).await?;
     change(&state, &admin, user, Change::Deactivate).await?;
+    Ok(Json(json!({})))
+}
+
+/// `LOCKED_OUT` → `ACTIVE` (the password policy's lockout lifted); anything else 403 `E0000032`.
+pub(super) async fn unlock(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(key): Path<String>,
+) -> Result<Json<Value>, OktaError> {
+    let user = resolve(&state, &key).await?;
+    change(&state, &admin, user, Change::Unlock).await?;
     Ok(Json(json!({})))
 }
 

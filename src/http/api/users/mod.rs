@@ -32,6 +32,7 @@ pub fn routes(r: ApiRoutes) -> ApiRoutes {
         .post("/api/v1/users/{userId}/lifecycle/activate", "Activate a user", 200, lifecycle::activate)
         .post("/api/v1/users/{userId}/lifecycle/deactivate", "Deactivate a user", 200, lifecycle::deactivate)
         .post("/api/v1/users/{userId}/lifecycle/suspend", "Suspend an ACTIVE user", 200, lifecycle::suspend)
+        .post("/api/v1/users/{userId}/lifecycle/unlock", "Unlock a LOCKED_OUT user", 200, lifecycle::unlock)
         .post("/api/v1/users/{userId}/lifecycle/unsuspend", "Unsuspend a SUSPENDED user", 200, lifecycle::unsuspend)
         .get("/api/v1/users/{userId}/groups", "List a user's groups (Everyone included)", user_groups)
 }

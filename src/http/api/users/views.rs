@@ -29,6 +29,10 @@ pub fn user(base: &str, u: &User) -> Value {
             links.insert("suspend".into(), lifecycle("suspend"));
             links.insert("deactivate".into(), lifecycle("deactivate"));
         }
+        UserStatus::LockedOut => {
+            links.insert("unlock".into(), lifecycle("unlock"));
+            links.insert("deactivate".into(), lifecycle("deactivate"));
+        }
         UserStatus::Suspended => {
             links.insert("unsuspend".into(), lifecycle("unsuspend"));
             links.insert("deactivate".into(), lifecycle("deactivate"));
