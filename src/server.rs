@@ -85,6 +85,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = prepare(config, Clock::default()).await?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let jobs = tokio::spawn(jobs::run(state.clone()));
+    let store = state.store.clone();
+    let watch = tokio::spawn(async move { store.watch_config().await });
     tracing::info!(listen = %listener.local_addr()?, issuer = %state.config.issuer, database = state.store.backend(), tls = tls.is_some(), "baton is ready");
     let app = http::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     if let Some(tls) = tls {
@@ -96,6 +98,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     }
     jobs.abort();
+    watch.abort();
     Ok(())
 }
 

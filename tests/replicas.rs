@@ -45,6 +45,7 @@ async fn replica(db: &TestDb, port: u16, issuer: &str, seed: bool) -> Baton {
         .env("DATABASE_URL", &db.url)
         .env("BATON_KEYS_DIR", db.keys_dir())
         .env("BATON_ISSUER", issuer)
+        .env("BATON_ADMIN_API_TOKEN", ADMIN_TOKEN)
         .env_remove("BATON_KEY_ENCRYPTION_KEY")
         .env_remove("BATON_LISTEN")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -134,6 +135,13 @@ fn orchestrator_assertion(aud: &str) -> String {
 
 /// Hop 3 against `base` (issuer `issuer`) → J1.
 async fn j1(http: &reqwest::Client, base: &str, issuer: &str, t1: &str) -> String {
+    let r = exchange(http, base, issuer, t1).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// The hop 3 request against `base`.
+async fn exchange(http: &reqwest::Client, base: &str, issuer: &str, t1: &str) -> Reply {
     let ca = orchestrator_assertion(&format!("{issuer}/oauth2/v1/token"));
     let audience = format!("{issuer}/oauth2/{KNOWLEDGE}");
     let form = [
@@ -147,9 +155,7 @@ async fn j1(http: &reqwest::Client, base: &str, issuer: &str, t1: &str) -> Strin
         ("client_assertion_type", ASSERTION_TYPE),
         ("client_assertion", ca.as_str()),
     ];
-    let r = post_form(http, &format!("{base}/oauth2/v1/token"), &[], &form).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.body["access_token"].as_str().unwrap().to_owned()
+    post_form(http, &format!("{base}/oauth2/v1/token"), &[], &form).await
 }
 
 /// Hop 4 at the replica listening on `base`: the orchestrator redeems `jag`.
@@ -164,12 +170,18 @@ async fn redeem(http: &reqwest::Client, base: &str, issuer: &str, jag: &str) -> 
     post_form(http, &format!("{base}/oauth2/{KNOWLEDGE}/v1/token"), &[], &form).await
 }
 
-async fn one_id_jag_redeems_once_across_replicas(backend: Backend) {
-    let Some(db) = TestDb::new(backend).await else { return };
+/// Replica A (which applies the seed) and replica B on `db`, both announcing A's issuer.
+async fn two_replicas(db: &TestDb) -> (Baton, Baton, String) {
     let (port_a, port_b) = (free_port(), free_port());
     let issuer = format!("http://127.0.0.1:{port_a}");
-    let a = replica(&db, port_a, &issuer, true).await;
-    let b = replica(&db, port_b, &issuer, false).await;
+    let a = replica(db, port_a, &issuer, true).await;
+    let b = replica(db, port_b, &issuer, false).await;
+    (a, b, issuer)
+}
+
+async fn one_id_jag_redeems_once_across_replicas(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else { return };
+    let (a, b, issuer) = two_replicas(&db).await;
     let http = http();
     // Both replicas publish the same keys (one KEK, one database).
     for path in ["/oauth2/v1/keys", &format!("/oauth2/{KNOWLEDGE}/v1/keys")] {
@@ -192,4 +204,40 @@ async fn one_id_jag_redeems_once_across_replicas(backend: Backend) {
     }
 }
 
-backend_tests!(one_id_jag_redeems_once_across_replicas);
+const ADMIN_TOKEN: &str = "replicas-admin-token-0123456789";
+
+/// The kill switch across replicas: each replica serves configuration from its in-memory
+/// snapshot, yet an agent deactivated through one replica's API is refused by the other almost
+/// at once (Postgres NOTIFY; a poll of `config_version` on a shared SQLite file), and its
+/// reactivation is seen the same way.
+async fn deactivation_reaches_the_other_replica(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else { return };
+    let (a, b, issuer) = two_replicas(&db).await;
+    let http = http();
+    let t1 = t1(&http, &a.local).await;
+    // B has the orchestrator, the servers and the link in its snapshot now.
+    let jag = j1(&http, &b.local, &issuer, &t1).await;
+    assert_eq!(redeem(&http, &b.local, &issuer, &jag).await.status, 200);
+    let lifecycle =
+        |op: &str| format!("{}/workload-principals/api/v1/ai-agents/{ORCHESTRATOR}/lifecycle/{op}", a.local);
+    for (op, refused) in [("deactivate", true), ("activate", false)] {
+        let r = http.post(lifecycle(op)).header("authorization", format!("SSWS {ADMIN_TOKEN}")).send().await.unwrap();
+        assert!(r.status().is_success(), "{op}: {}", r.status());
+        let changed = std::time::Instant::now();
+        let mut seen = None;
+        while changed.elapsed() < Duration::from_secs(2) {
+            // The orchestrator's exchange at B: 401 invalid_client once B knows it is INACTIVE.
+            let r = exchange(&http, &b.local, &issuer, &t1).await;
+            if (r.status == 401) == refused && (refused || r.status == 200) {
+                seen = Some(changed.elapsed());
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let seen = seen.unwrap_or_else(|| panic!("{op} not seen by the other replica within 2 s"));
+        eprintln!("{backend:?}: {op} seen by the other replica after {seen:?}");
+        assert!(seen < Duration::from_secs(1), "{op} took {seen:?} to reach the other replica");
+    }
+}
+
+backend_tests!(one_id_jag_redeems_once_across_replicas, deactivation_reaches_the_other_replica);

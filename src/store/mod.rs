@@ -61,6 +61,9 @@ pub trait Store:
     /// Deletes every row but the org's (test helper `/dev/v1/reset`; bootstrap and the seed
     /// then rebuild the rest) and records `events`, in one transaction.
     async fn wipe_data(&self, events: &[crate::domain::LogRecord]) -> StoreResult<()>;
+    /// Runs for the life of the process: drops the configuration snapshot whenever another
+    /// process changes configuration (Postgres `LISTEN`, and a poll of `config_version`).
+    async fn watch_config(&self);
 }
 
 pub type DynStore = Arc<dyn Store>;

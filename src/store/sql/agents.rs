@@ -2,7 +2,7 @@
 //! connections (one per owner and AS) and delegation links (xaa.md §1.4).
 
 use super::rows::{all, one, to_json, AgentRow, ConnectionRow, LinkRow, OperationRow};
-use super::{constraint, constraints, with_pool, write_tx, SqlStore};
+use super::{cached, config_tx, constraint, constraints, with_pool, SqlStore};
 use crate::domain::{Agent, DelegationLink, LinkTokenType, LogRecord, Operation, ResourceConnection, TextEnum};
 use crate::store::{AgentStore, Page, StoreResult};
 use async_trait::async_trait;
@@ -45,7 +45,7 @@ macro_rules! insert_operation {
 #[async_trait]
 impl AgentStore for SqlStore {
     async fn create_agent(&self, agent: &Agent, op: &Operation, events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query(
                 "INSERT INTO agents (id, status, app_id, name, description, resource_url, owners, created, \
                  last_updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -67,8 +67,10 @@ impl AgentStore for SqlStore {
     }
 
     async fn find_agent(&self, id: &str) -> StoreResult<Option<Agent>> {
-        let sql = format!("SELECT {AGENT_COLS} FROM agents WHERE id = $1");
-        one(with_pool!(self, |p| sqlx::query_as::<_, AgentRow>(&sql).bind(id).fetch_optional(p).await?))
+        cached!(self, "agent", id, async {
+            let sql = format!("SELECT {AGENT_COLS} FROM agents WHERE id = $1");
+            one(with_pool!(self, |p| sqlx::query_as::<_, AgentRow>(&sql).bind(id).fetch_optional(p).await?))
+        })
     }
 
     async fn list_agents(&self, page: &Page) -> StoreResult<Vec<Agent>> {
@@ -81,7 +83,7 @@ impl AgentStore for SqlStore {
     }
 
     async fn update_agent(&self, agent: &Agent, op: &Operation, events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query(
                 "UPDATE agents SET status = $2, app_id = $3, name = $4, description = $5, resource_url = $6, \
                  owners = $7, last_updated = $8 WHERE id = $1",
@@ -102,7 +104,7 @@ impl AgentStore for SqlStore {
     }
 
     async fn delete_agent(&self, id: &str, op: &Operation, events: &[LogRecord]) -> StoreResult<bool> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             // Keys and connections carry no foreign key to the agent (their owner may be an app),
             // and links may name the agent as their source: delete them explicitly.
             sqlx::query("DELETE FROM client_keys WHERE client_id = $1").bind(id).execute(&mut *tx).await?;
@@ -133,7 +135,7 @@ impl AgentStore for SqlStore {
     }
 
     async fn create_connection(&self, conn: &ResourceConnection, events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query(
                 "INSERT INTO resource_connections (id, owner_id, connection_type, auth_server_id, \
                  resource_indicator, scope_condition, scopes, target_client_id, consent_required, status, created, \
@@ -167,12 +169,14 @@ impl AgentStore for SqlStore {
         owner_id: &str,
         auth_server_id: &str,
     ) -> StoreResult<Option<ResourceConnection>> {
-        let sql = conn_select("WHERE owner_id = $1 AND auth_server_id = $2");
-        one(with_pool!(self, |p| sqlx::query_as::<_, ConnectionRow>(&sql)
-            .bind(owner_id)
-            .bind(auth_server_id)
-            .fetch_optional(p)
-            .await?))
+        cached!(self, "connection_to", &format!("{owner_id}/{auth_server_id}"), async {
+            let sql = conn_select("WHERE owner_id = $1 AND auth_server_id = $2");
+            one(with_pool!(self, |p| sqlx::query_as::<_, ConnectionRow>(&sql)
+                .bind(owner_id)
+                .bind(auth_server_id)
+                .fetch_optional(p)
+                .await?))
+        })
     }
 
     async fn list_connections(&self, owner_id: &str) -> StoreResult<Vec<ResourceConnection>> {
@@ -181,7 +185,7 @@ impl AgentStore for SqlStore {
     }
 
     async fn update_connection(&self, conn: &ResourceConnection, events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query(
                 "UPDATE resource_connections SET owner_id = $2, connection_type = $3, auth_server_id = $4, \
                  resource_indicator = $5, scope_condition = $6, scopes = $7, target_client_id = $8, \
@@ -205,7 +209,7 @@ impl AgentStore for SqlStore {
     }
 
     async fn delete_connection(&self, id: &str, events: &[LogRecord]) -> StoreResult<bool> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query("DELETE FROM resource_connections WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
@@ -216,7 +220,7 @@ impl AgentStore for SqlStore {
     }
 
     async fn create_delegation_link(&self, link: &DelegationLink, events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query(
                 "INSERT INTO delegation_links (id, from_client_id, token_type, to_agent_id, status, created, \
                  last_updated) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -245,13 +249,20 @@ impl AgentStore for SqlStore {
         token_type: LinkTokenType,
         to_agent_id: &str,
     ) -> StoreResult<Option<DelegationLink>> {
-        let sql = link_select("WHERE from_client_id = $1 AND token_type = $2 AND to_agent_id = $3");
-        one(with_pool!(self, |p| sqlx::query_as::<_, LinkRow>(&sql)
-            .bind(from_client_id)
-            .bind(token_type.as_str())
-            .bind(to_agent_id)
-            .fetch_optional(p)
-            .await?))
+        cached!(
+            self,
+            "delegation_link_for",
+            &format!("{from_client_id}/{}/{to_agent_id}", token_type.as_str()),
+            async {
+                let sql = link_select("WHERE from_client_id = $1 AND token_type = $2 AND to_agent_id = $3");
+                one(with_pool!(self, |p| sqlx::query_as::<_, LinkRow>(&sql)
+                    .bind(from_client_id)
+                    .bind(token_type.as_str())
+                    .bind(to_agent_id)
+                    .fetch_optional(p)
+                    .await?))
+            }
+        )
     }
 
     async fn list_delegation_links(&self, page: &Page) -> StoreResult<Vec<DelegationLink>> {
@@ -264,7 +275,7 @@ impl AgentStore for SqlStore {
     }
 
     async fn delete_delegation_link(&self, id: &str, events: &[LogRecord]) -> StoreResult<bool> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query("DELETE FROM delegation_links WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected()
                 > 0
         })

@@ -3,7 +3,7 @@
 
 use super::rows::{all, one, to_json, AppRow, ClientKeyRow, ClientSecretRow, GroupRow, UserRow};
 use super::users::{prefixed, GROUP_COLS, USER_COLS};
-use super::{constraint, with_pool, write_tx, SqlStore};
+use super::{cached, config_tx, constraint, with_pool, SqlStore};
 use crate::domain::app::{AppGroupAssignment, AppUserAssignment};
 use crate::domain::{
     App, AppStatus, ClientKey, ClientKeyStatus, ClientSecret, Group, GroupType, LogRecord, Millis, TextEnum, User,
@@ -107,7 +107,7 @@ macro_rules! update_app_row {
 #[async_trait]
 impl AppStore for SqlStore {
     async fn create_app(&self, app: &App, secrets: &[ClientSecret], events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             insert_app!(tx, app);
             for secret in secrets {
                 insert_secret!(tx, secret);
@@ -116,13 +116,17 @@ impl AppStore for SqlStore {
     }
 
     async fn find_app(&self, id: &str) -> StoreResult<Option<App>> {
-        let sql = app_select("WHERE id = $1");
-        one(with_pool!(self, |p| sqlx::query_as::<_, AppRow>(&sql).bind(id).fetch_optional(p).await?))
+        cached!(self, "app", id, async {
+            let sql = app_select("WHERE id = $1");
+            one(with_pool!(self, |p| sqlx::query_as::<_, AppRow>(&sql).bind(id).fetch_optional(p).await?))
+        })
     }
 
     async fn find_app_by_client_id(&self, client_id: &str) -> StoreResult<Option<App>> {
-        let sql = app_select("WHERE client_id = $1");
-        one(with_pool!(self, |p| sqlx::query_as::<_, AppRow>(&sql).bind(client_id).fetch_optional(p).await?))
+        cached!(self, "app_by_client_id", client_id, async {
+            let sql = app_select("WHERE client_id = $1");
+            one(with_pool!(self, |p| sqlx::query_as::<_, AppRow>(&sql).bind(client_id).fetch_optional(p).await?))
+        })
     }
 
     async fn list_apps(&self, page: &Page) -> StoreResult<Vec<App>> {
@@ -135,13 +139,13 @@ impl AppStore for SqlStore {
     }
 
     async fn update_app(&self, app: &App, events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             update_app_row!(tx, app);
         })
     }
 
     async fn delete_app(&self, id: &str, events: &[LogRecord]) -> StoreResult<bool> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             // client_keys has no foreign key (its owner is an app or an agent): delete the keys
             // registered under the app id or its client id before the app itself.
             sqlx::query(
@@ -155,7 +159,7 @@ impl AppStore for SqlStore {
     }
 
     async fn save_app(&self, app: &App, changes: &AppChanges<'_>, events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             if changes.create {
                 insert_app!(tx, app);
             } else {
@@ -193,14 +197,16 @@ impl AppStore for SqlStore {
     }
 
     async fn create_client_secret(&self, secret: &ClientSecret, events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             insert_secret!(tx, secret);
         })
     }
 
     async fn list_client_secrets(&self, app_id: &str) -> StoreResult<Vec<ClientSecret>> {
-        let sql = format!("SELECT {SECRET_COLS} FROM client_secrets WHERE app_id = $1 ORDER BY created, id");
-        all(with_pool!(self, |p| sqlx::query_as::<_, ClientSecretRow>(&sql).bind(app_id).fetch_all(p).await?))
+        cached!(self, "client_secrets", app_id, async {
+            let sql = format!("SELECT {SECRET_COLS} FROM client_secrets WHERE app_id = $1 ORDER BY created, id");
+            all(with_pool!(self, |p| sqlx::query_as::<_, ClientSecretRow>(&sql).bind(app_id).fetch_all(p).await?))
+        })
     }
 
     async fn update_client_secret_status(
@@ -210,7 +216,7 @@ impl AppStore for SqlStore {
         now: Millis,
         events: &[LogRecord],
     ) -> StoreResult<bool> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query("UPDATE client_secrets SET status = $2, last_updated = $3 WHERE id = $1")
                 .bind(id)
                 .bind(status.as_str())
@@ -223,14 +229,14 @@ impl AppStore for SqlStore {
     }
 
     async fn delete_client_secret(&self, id: &str, events: &[LogRecord]) -> StoreResult<bool> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query("DELETE FROM client_secrets WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected()
                 > 0
         })
     }
 
     async fn create_client_key(&self, key: &ClientKey, events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query(
                 "INSERT INTO client_keys (client_id, kid, jwk, status, created, last_updated) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -248,8 +254,10 @@ impl AppStore for SqlStore {
     }
 
     async fn list_client_keys(&self, client_id: &str) -> StoreResult<Vec<ClientKey>> {
-        let sql = format!("SELECT {KEY_COLS} FROM client_keys WHERE client_id = $1 ORDER BY created, kid");
-        all(with_pool!(self, |p| sqlx::query_as::<_, ClientKeyRow>(&sql).bind(client_id).fetch_all(p).await?))
+        cached!(self, "client_keys", client_id, async {
+            let sql = format!("SELECT {KEY_COLS} FROM client_keys WHERE client_id = $1 ORDER BY created, kid");
+            all(with_pool!(self, |p| sqlx::query_as::<_, ClientKeyRow>(&sql).bind(client_id).fetch_all(p).await?))
+        })
     }
 
     async fn update_client_key_status(
@@ -260,7 +268,7 @@ impl AppStore for SqlStore {
         now: Millis,
         events: &[LogRecord],
     ) -> StoreResult<bool> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query("UPDATE client_keys SET status = $3, last_updated = $4 WHERE client_id = $1 AND kid = $2")
                 .bind(client_id)
                 .bind(kid)
@@ -274,7 +282,7 @@ impl AppStore for SqlStore {
     }
 
     async fn delete_client_key(&self, client_id: &str, kid: &str, events: &[LogRecord]) -> StoreResult<bool> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query("DELETE FROM client_keys WHERE client_id = $1 AND kid = $2")
                 .bind(client_id)
                 .bind(kid)
@@ -294,7 +302,7 @@ impl AppStore for SqlStore {
         events: &[LogRecord],
     ) -> StoreResult<bool> {
         // Idempotent: a repeated assignment only updates the app username; true when something changed.
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query(
                 "INSERT INTO app_user_assignments (app_id, user_id, user_name, created) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (app_id, user_id) DO UPDATE SET user_name = excluded.user_name \
@@ -313,7 +321,7 @@ impl AppStore for SqlStore {
     }
 
     async fn unassign_user(&self, app_id: &str, user_id: &str, events: &[LogRecord]) -> StoreResult<bool> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query("DELETE FROM app_user_assignments WHERE app_id = $1 AND user_id = $2")
                 .bind(app_id)
                 .bind(user_id)
@@ -369,7 +377,7 @@ impl AppStore for SqlStore {
         events: &[LogRecord],
     ) -> StoreResult<bool> {
         // Idempotent like `assign_user`: a repeat only updates the priority.
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query(
                 "INSERT INTO app_group_assignments (app_id, group_id, priority, created) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (app_id, group_id) DO UPDATE SET priority = excluded.priority \
@@ -388,7 +396,7 @@ impl AppStore for SqlStore {
     }
 
     async fn unassign_group(&self, app_id: &str, group_id: &str, events: &[LogRecord]) -> StoreResult<bool> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query("DELETE FROM app_group_assignments WHERE app_id = $1 AND group_id = $2")
                 .bind(app_id)
                 .bind(group_id)

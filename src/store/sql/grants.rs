@@ -17,14 +17,14 @@ const FAMILY_COLS: &str = "id, auth_server_id, client_id, user_id, scopes, polic
 const REFRESH_COLS: &str = "token_hash, family_id, created, rotated";
 const ACCESS_COLS: &str = "jti, auth_server_id, client_id, user_id, grant_id, created, expires, revoked";
 
-const INSERT_REFRESH_TOKEN: &str =
+pub(super) const INSERT_REFRESH_TOKEN: &str =
     "INSERT INTO refresh_tokens (token_hash, family_id, created, rotated) VALUES ($1, $2, $3, $4)";
 
 /// Inserts what an `Issuance` carries (new family, then refresh token, then access token)
 /// inside an open transaction.
 macro_rules! insert_issuance {
     ($tx:ident, $issuance:expr) => {{
-        let issuance: &Issuance<'_> = $issuance;
+        let issuance: &$crate::store::Issuance<'_> = $issuance;
         if let Some(family) = issuance.new_family {
             sqlx::query(
                 "INSERT INTO refresh_families (id, auth_server_id, client_id, user_id, scopes, policy_id, \
@@ -35,7 +35,7 @@ macro_rules! insert_issuance {
             .bind(&family.auth_server_id)
             .bind(&family.client_id)
             .bind(&family.user_id)
-            .bind(to_json(&family.scopes))
+            .bind(super::rows::to_json(&family.scopes))
             .bind(&family.policy_id)
             .bind(&family.rule_id)
             .bind(&family.session_id)
@@ -50,7 +50,7 @@ macro_rules! insert_issuance {
             .await?;
         }
         if let Some(token) = issuance.refresh_token {
-            sqlx::query(INSERT_REFRESH_TOKEN)
+            sqlx::query(super::grants::INSERT_REFRESH_TOKEN)
                 .bind(&token.token_hash)
                 .bind(&token.family_id)
                 .bind(token.created)
@@ -76,6 +76,8 @@ macro_rules! insert_issuance {
         }
     }};
 }
+
+pub(super) use insert_issuance;
 
 #[async_trait]
 impl GrantStore for SqlStore {
@@ -132,9 +134,8 @@ impl GrantStore for SqlStore {
     }
 
     async fn record_issuance(&self, issuance: &Issuance<'_>, events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
-            insert_issuance!(tx, issuance);
-        })
+        // Group commit: committed with every other request's rows waiting at that moment.
+        self.writer.write(issuance, events).await
     }
 
     async fn find_access_token(&self, jti: &str) -> StoreResult<Option<AccessTokenRecord>> {

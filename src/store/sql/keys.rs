@@ -2,7 +2,7 @@
 //! as `owner_id`) and their ACTIVE → EXPIRED, NEXT → ACTIVE rotation.
 
 use super::rows::{all, one, SigningKeyRow};
-use super::{with_pool, write_tx, SqlStore};
+use super::{cached, config_tx, with_pool, SqlStore};
 use crate::domain::{LogRecord, Millis, SigningKey, SigningKeyStatus, TextEnum};
 use crate::store::{KeyStore, StoreResult};
 use async_trait::async_trait;
@@ -36,7 +36,7 @@ pub(super) use insert_signing_key;
 #[async_trait]
 impl KeyStore for SqlStore {
     async fn create_signing_key(&self, key: &SigningKey, events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             insert_signing_key!(tx, key);
         })
     }
@@ -47,8 +47,10 @@ impl KeyStore for SqlStore {
     }
 
     async fn list_signing_keys(&self, owner_id: &str) -> StoreResult<Vec<SigningKey>> {
-        let sql = format!("SELECT {KEY_COLS} FROM signing_keys WHERE owner_id = $1 ORDER BY created DESC, kid");
-        all(with_pool!(self, |p| sqlx::query_as::<_, SigningKeyRow>(&sql).bind(owner_id).fetch_all(p).await?))
+        cached!(self, "signing_keys", owner_id, async {
+            let sql = format!("SELECT {KEY_COLS} FROM signing_keys WHERE owner_id = $1 ORDER BY created DESC, kid");
+            all(with_pool!(self, |p| sqlx::query_as::<_, SigningKeyRow>(&sql).bind(owner_id).fetch_all(p).await?))
+        })
     }
 
     async fn list_all_signing_keys(&self) -> StoreResult<Vec<SigningKey>> {
@@ -63,7 +65,7 @@ impl KeyStore for SqlStore {
         now: Millis,
         events: &[LogRecord],
     ) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             // Expire first, so that the key promoted next is not expired with it.
             sqlx::query("UPDATE signing_keys SET status = $3, expired = $2 WHERE owner_id = $1 AND status = $4")
                 .bind(owner_id)
@@ -94,12 +96,13 @@ impl KeyStore for SqlStore {
 
     async fn delete_expired_signing_keys(&self, owner_id: &str, before: Millis) -> StoreResult<u64> {
         let sql = "DELETE FROM signing_keys WHERE owner_id = $1 AND status = $2 AND expired < $3";
-        Ok(with_pool!(self, |p| sqlx::query(sql)
+        let unlogged: &[LogRecord] = &[];
+        config_tx!(self, unlogged, |tx| sqlx::query(sql)
             .bind(owner_id)
             .bind(SigningKeyStatus::Expired.as_str())
             .bind(before)
-            .execute(p)
+            .execute(&mut *tx)
             .await?
-            .rows_affected()))
+            .rows_affected())
     }
 }

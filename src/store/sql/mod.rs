@@ -9,6 +9,7 @@
 mod agents;
 mod apps;
 mod auth_servers;
+pub(crate) mod cache;
 mod consent;
 mod grants;
 mod keys;
@@ -17,12 +18,15 @@ mod org;
 mod rows;
 mod sessions;
 mod users;
+mod watch;
 mod wipe;
+mod writer;
 
 use super::{Store, StoreError, StoreResult};
 use crate::domain::Millis;
 use async_trait::async_trait;
 
+#[derive(Clone)]
 pub enum Pool {
     Postgres(sqlx::PgPool),
     Sqlite(sqlx::SqlitePool),
@@ -30,6 +34,10 @@ pub enum Pool {
 
 pub struct SqlStore {
     pub(crate) pool: Pool,
+    /// The configuration snapshot (`cache`): the token path's reads, served from memory.
+    pub(crate) cache: cache::ConfigCache,
+    /// Group commit of the token path's rows (`writer`).
+    pub(crate) writer: writer::Writer,
 }
 
 /// Runs `$body` with `$p` bound to the concrete pool of the store's backend. The body is
@@ -105,6 +113,7 @@ macro_rules! insert_events {
     };
 }
 
+pub(crate) use cache::{cached, config_tx};
 pub(crate) use {finish_tx, insert_events, with_pool, write_tx};
 
 /// `text` with every NUL character replaced by U+FFFD: what a System Log event quotes from a
@@ -159,7 +168,8 @@ impl SqlStore {
                 format!("unsupported database URL scheme (expected postgres:// or sqlite:): {}", redact(url)).into(),
             )));
         };
-        Ok(Self { pool })
+        let writer = writer::Writer::spawn(pool.clone());
+        Ok(Self { pool, cache: cache::ConfigCache::default(), writer })
     }
 
     /// Applies the pending migrations of this backend.
@@ -220,6 +230,12 @@ impl Store for SqlStore {
     }
 
     async fn wipe_data(&self, events: &[crate::domain::LogRecord]) -> StoreResult<()> {
-        wipe::wipe_data(self, events).await
+        let result = wipe::wipe_data(self, events).await;
+        self.cache.invalidate();
+        result
+    }
+
+    async fn watch_config(&self) {
+        watch::watch_config(self).await;
     }
 }

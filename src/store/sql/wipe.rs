@@ -8,7 +8,7 @@ use crate::domain::LogRecord;
 use crate::store::StoreResult;
 
 /// Tables that survive a wipe.
-const KEPT: &[&str] = &["org", "_sqlx_migrations"];
+const KEPT: &[&str] = &["org", "_sqlx_migrations", "config_version"];
 
 pub(super) async fn wipe_data(store: &SqlStore, events: &[LogRecord]) -> StoreResult<()> {
     match &store.pool {
@@ -27,6 +27,7 @@ pub(super) async fn wipe_data(store: &SqlStore, events: &[LogRecord]) -> StoreRe
             if !names.is_empty() {
                 sqlx::query(&format!("TRUNCATE {} CASCADE", names.join(", "))).execute(&mut *tx).await?;
             }
+            sqlx::query("UPDATE config_version SET version = version + 1").execute(&mut *tx).await?;
             insert_events!(tx, events);
             tx.commit().await?;
         }
@@ -42,6 +43,7 @@ pub(super) async fn wipe_data(store: &SqlStore, events: &[LogRecord]) -> StoreRe
             for (table,) in tables.iter().filter(|(t,)| !KEPT.contains(&t.as_str())) {
                 sqlx::query(&format!("DELETE FROM \"{}\"", table.replace('"', "\"\""))).execute(&mut *tx).await?;
             }
+            sqlx::query("UPDATE config_version SET version = version + 1").execute(&mut *tx).await?;
             insert_events!(tx, events);
             tx.commit().await?;
         }

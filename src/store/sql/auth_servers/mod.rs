@@ -9,7 +9,7 @@ mod scopes;
 
 use super::keys::insert_signing_key;
 use super::rows::{all, one, to_json, AuthServerRow, TrustedIssuerRow};
-use super::{constraint, with_pool, write_tx, SqlStore};
+use super::{cached, config_tx, constraint, with_pool, SqlStore};
 use crate::domain::{AuthServer, Claim, LogRecord, Policy, PolicyRule, Scope, SigningKey, TextEnum, TrustedIssuer};
 use crate::store::{AuthServerStore, Page, StoreResult};
 use async_trait::async_trait;
@@ -28,7 +28,7 @@ impl AuthServerStore for SqlStore {
         keys: &[SigningKey],
         events: &[LogRecord],
     ) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query(
                 "INSERT INTO auth_servers (id, name, description, audiences, resources, issuer_mode, status, \
                  signing_alg, rotation_mode, created, last_updated) \
@@ -57,8 +57,10 @@ impl AuthServerStore for SqlStore {
     }
 
     async fn find_auth_server(&self, id: &str) -> StoreResult<Option<AuthServer>> {
-        let sql = format!("SELECT {SERVER_COLS} FROM auth_servers WHERE id = $1");
-        one(with_pool!(self, |p| sqlx::query_as::<_, AuthServerRow>(&sql).bind(id).fetch_optional(p).await?))
+        cached!(self, "auth_server", id, async {
+            let sql = format!("SELECT {SERVER_COLS} FROM auth_servers WHERE id = $1");
+            one(with_pool!(self, |p| sqlx::query_as::<_, AuthServerRow>(&sql).bind(id).fetch_optional(p).await?))
+        })
     }
 
     async fn list_auth_servers(&self, page: &Page) -> StoreResult<Vec<AuthServer>> {
@@ -71,7 +73,7 @@ impl AuthServerStore for SqlStore {
     }
 
     async fn update_auth_server(&self, server: &AuthServer, events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query(
                 "UPDATE auth_servers SET name = $2, description = $3, audiences = $4, resources = $5, \
                  issuer_mode = $6, status = $7, signing_alg = $8, rotation_mode = $9, last_updated = $10 \
@@ -93,7 +95,7 @@ impl AuthServerStore for SqlStore {
     }
 
     async fn delete_auth_server(&self, id: &str, events: &[LogRecord]) -> StoreResult<bool> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query("DELETE FROM signing_keys WHERE owner_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM auth_servers WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected() > 0
         })
@@ -108,7 +110,7 @@ impl AuthServerStore for SqlStore {
     }
 
     async fn list_scopes(&self, auth_server_id: &str) -> StoreResult<Vec<Scope>> {
-        scopes::list_scopes(self, auth_server_id).await
+        cached!(self, "scopes", auth_server_id, scopes::list_scopes(self, auth_server_id))
     }
 
     async fn update_scope(&self, scope: &Scope, events: &[LogRecord]) -> StoreResult<()> {
@@ -128,7 +130,7 @@ impl AuthServerStore for SqlStore {
     }
 
     async fn list_claims(&self, auth_server_id: &str) -> StoreResult<Vec<Claim>> {
-        scopes::list_claims(self, auth_server_id).await
+        cached!(self, "claims", auth_server_id, scopes::list_claims(self, auth_server_id))
     }
 
     async fn update_claim(&self, claim: &Claim, events: &[LogRecord]) -> StoreResult<()> {
@@ -148,7 +150,7 @@ impl AuthServerStore for SqlStore {
     }
 
     async fn list_policies(&self, auth_server_id: &str) -> StoreResult<Vec<Policy>> {
-        policies::list_policies(self, auth_server_id).await
+        cached!(self, "policies", auth_server_id, policies::list_policies(self, auth_server_id))
     }
 
     async fn update_policy(&self, policy: &Policy, events: &[LogRecord]) -> StoreResult<()> {
@@ -164,11 +166,11 @@ impl AuthServerStore for SqlStore {
     }
 
     async fn find_rule(&self, policy_id: &str, id: &str) -> StoreResult<Option<PolicyRule>> {
-        policies::find_rule(self, policy_id, id).await
+        cached!(self, "rule", &format!("{policy_id}/{id}"), async { policies::find_rule(self, policy_id, id).await })
     }
 
     async fn list_rules(&self, policy_id: &str) -> StoreResult<Vec<PolicyRule>> {
-        policies::list_rules(self, policy_id).await
+        cached!(self, "rules", policy_id, policies::list_rules(self, policy_id))
     }
 
     async fn update_rule(&self, rule: &PolicyRule, events: &[LogRecord]) -> StoreResult<()> {
@@ -200,7 +202,7 @@ impl AuthServerStore for SqlStore {
     }
 
     async fn create_trusted_issuer(&self, issuer: &TrustedIssuer, events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query(
                 "INSERT INTO trusted_issuers (id, auth_server_id, issuer, jwks_uri, jwks, created) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -218,12 +220,18 @@ impl AuthServerStore for SqlStore {
     }
 
     async fn list_trusted_issuers(&self, auth_server_id: &str) -> StoreResult<Vec<TrustedIssuer>> {
-        let sql = format!("SELECT {ISSUER_COLS} FROM trusted_issuers WHERE auth_server_id = $1 ORDER BY created, id");
-        all(with_pool!(self, |p| sqlx::query_as::<_, TrustedIssuerRow>(&sql).bind(auth_server_id).fetch_all(p).await?))
+        cached!(self, "trusted_issuers", auth_server_id, async {
+            let sql =
+                format!("SELECT {ISSUER_COLS} FROM trusted_issuers WHERE auth_server_id = $1 ORDER BY created, id");
+            all(with_pool!(self, |p| sqlx::query_as::<_, TrustedIssuerRow>(&sql)
+                .bind(auth_server_id)
+                .fetch_all(p)
+                .await?))
+        })
     }
 
     async fn delete_trusted_issuer(&self, auth_server_id: &str, id: &str, events: &[LogRecord]) -> StoreResult<bool> {
-        write_tx!(self, events, |tx| {
+        config_tx!(self, events, |tx| {
             sqlx::query("DELETE FROM trusted_issuers WHERE auth_server_id = $1 AND id = $2")
                 .bind(auth_server_id)
                 .bind(id)

@@ -3,7 +3,7 @@
 
 use crate::domain::{LogRecord, Policy, PolicyRule, TextEnum};
 use crate::store::sql::rows::to_json;
-use crate::store::sql::{constraint, write_tx, SqlStore};
+use crate::store::sql::{config_tx, constraint, SqlStore};
 use crate::store::StoreResult;
 
 const INSERT_POLICY: &str = "INSERT INTO policies (id, auth_server_id, name, description, priority, status, system, \
@@ -25,7 +25,7 @@ pub(super) async fn save_policy(
     priorities: &[(String, i64)],
     events: &[LogRecord],
 ) -> StoreResult<()> {
-    write_tx!(store, events, |tx| {
+    config_tx!(store, events, |tx| {
         for (id, priority) in priorities {
             sqlx::query("UPDATE policies SET priority = $3 WHERE auth_server_id = $1 AND id = $2")
                 .bind(&policy.auth_server_id)
@@ -58,7 +58,7 @@ pub(super) async fn save_rule(
     priorities: &[(String, i64)],
     events: &[LogRecord],
 ) -> StoreResult<()> {
-    write_tx!(store, events, |tx| {
+    config_tx!(store, events, |tx| {
         for (id, priority) in priorities {
             sqlx::query("UPDATE policy_rules SET priority = $3 WHERE policy_id = $1 AND id = $2")
                 .bind(&rule.policy_id)

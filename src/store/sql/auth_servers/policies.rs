@@ -3,7 +3,7 @@
 
 use crate::domain::{LogRecord, Policy, PolicyRule, TextEnum};
 use crate::store::sql::rows::{all, one, to_json, PolicyRow, RuleRow};
-use crate::store::sql::{constraint, with_pool, write_tx, SqlStore};
+use crate::store::sql::{config_tx, constraint, with_pool, SqlStore};
 use crate::store::StoreResult;
 
 const POLICY_COLS: &str =
@@ -12,7 +12,7 @@ const RULE_COLS: &str = "id, policy_id, auth_server_id, name, priority, status, 
                          access_token_minutes, refresh_token_minutes, refresh_window_minutes, created, last_updated";
 
 pub(super) async fn create_policy(store: &SqlStore, policy: &Policy, events: &[LogRecord]) -> StoreResult<()> {
-    write_tx!(store, events, |tx| {
+    config_tx!(store, events, |tx| {
         sqlx::query(
             "INSERT INTO policies (id, auth_server_id, name, description, priority, status, system, clients, \
              created, last_updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -48,7 +48,7 @@ pub(super) async fn list_policies(store: &SqlStore, auth_server_id: &str) -> Sto
 }
 
 pub(super) async fn update_policy(store: &SqlStore, policy: &Policy, events: &[LogRecord]) -> StoreResult<()> {
-    write_tx!(store, events, |tx| {
+    config_tx!(store, events, |tx| {
         sqlx::query(
             "UPDATE policies SET name = $3, description = $4, priority = $5, status = $6, system = $7, \
              clients = $8, last_updated = $9 WHERE auth_server_id = $1 AND id = $2",
@@ -74,7 +74,7 @@ pub(super) async fn delete_policy(
     id: &str,
     events: &[LogRecord],
 ) -> StoreResult<bool> {
-    write_tx!(store, events, |tx| {
+    config_tx!(store, events, |tx| {
         sqlx::query("DELETE FROM policies WHERE auth_server_id = $1 AND id = $2")
             .bind(auth_server_id)
             .bind(id)
@@ -86,7 +86,7 @@ pub(super) async fn delete_policy(
 }
 
 pub(super) async fn create_rule(store: &SqlStore, rule: &PolicyRule, events: &[LogRecord]) -> StoreResult<()> {
-    write_tx!(store, events, |tx| {
+    config_tx!(store, events, |tx| {
         sqlx::query(
             "INSERT INTO policy_rules (id, policy_id, auth_server_id, name, priority, status, system, conditions, \
              access_token_minutes, refresh_token_minutes, refresh_window_minutes, created, last_updated) \
@@ -122,7 +122,7 @@ pub(super) async fn list_rules(store: &SqlStore, policy_id: &str) -> StoreResult
 }
 
 pub(super) async fn update_rule(store: &SqlStore, rule: &PolicyRule, events: &[LogRecord]) -> StoreResult<()> {
-    write_tx!(store, events, |tx| {
+    config_tx!(store, events, |tx| {
         sqlx::query(
             "UPDATE policy_rules SET name = $3, priority = $4, status = $5, system = $6, conditions = $7, \
              access_token_minutes = $8, refresh_token_minutes = $9, refresh_window_minutes = $10, \
@@ -150,7 +150,7 @@ pub(super) async fn delete_rule(
     id: &str,
     events: &[LogRecord],
 ) -> StoreResult<bool> {
-    write_tx!(store, events, |tx| {
+    config_tx!(store, events, |tx| {
         sqlx::query("DELETE FROM policy_rules WHERE policy_id = $1 AND id = $2")
             .bind(policy_id)
             .bind(id)

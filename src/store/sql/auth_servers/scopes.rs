@@ -2,7 +2,7 @@
 
 use crate::domain::{Claim, LogRecord, Scope, TextEnum};
 use crate::store::sql::rows::{all, one, to_json, ClaimRow, ScopeRow};
-use crate::store::sql::{constraint, with_pool, write_tx, SqlStore};
+use crate::store::sql::{config_tx, constraint, with_pool, SqlStore};
 use crate::store::StoreResult;
 
 const SCOPE_COLS: &str = "id, auth_server_id, name, description, display_name, system, is_default, optional, \
@@ -39,7 +39,7 @@ macro_rules! insert_scope {
 pub(super) use insert_scope;
 
 pub(super) async fn create_scope(store: &SqlStore, scope: &Scope, events: &[LogRecord]) -> StoreResult<()> {
-    write_tx!(store, events, |tx| {
+    config_tx!(store, events, |tx| {
         insert_scope!(tx, scope);
     })
 }
@@ -59,7 +59,7 @@ pub(super) async fn list_scopes(store: &SqlStore, auth_server_id: &str) -> Store
 }
 
 pub(super) async fn update_scope(store: &SqlStore, scope: &Scope, events: &[LogRecord]) -> StoreResult<()> {
-    write_tx!(store, events, |tx| {
+    config_tx!(store, events, |tx| {
         sqlx::query(
             "UPDATE scopes SET name = $3, description = $4, display_name = $5, system = $6, is_default = $7, \
              optional = $8, consent = $9, metadata_publish = $10, last_updated = $11 \
@@ -88,7 +88,7 @@ pub(super) async fn delete_scope(
     id: &str,
     events: &[LogRecord],
 ) -> StoreResult<bool> {
-    write_tx!(store, events, |tx| {
+    config_tx!(store, events, |tx| {
         sqlx::query("DELETE FROM scopes WHERE auth_server_id = $1 AND id = $2")
             .bind(auth_server_id)
             .bind(id)
@@ -100,7 +100,7 @@ pub(super) async fn delete_scope(
 }
 
 pub(super) async fn create_claim(store: &SqlStore, claim: &Claim, events: &[LogRecord]) -> StoreResult<()> {
-    write_tx!(store, events, |tx| {
+    config_tx!(store, events, |tx| {
         sqlx::query(
             "INSERT INTO claims (id, auth_server_id, name, status, claim_type, value_type, value, \
              group_filter_type, scopes, always_include, system, created, last_updated) \
@@ -140,7 +140,7 @@ pub(super) async fn list_claims(store: &SqlStore, auth_server_id: &str) -> Store
 }
 
 pub(super) async fn update_claim(store: &SqlStore, claim: &Claim, events: &[LogRecord]) -> StoreResult<()> {
-    write_tx!(store, events, |tx| {
+    config_tx!(store, events, |tx| {
         sqlx::query(
             "UPDATE claims SET name = $3, status = $4, claim_type = $5, value_type = $6, value = $7, \
              group_filter_type = $8, scopes = $9, always_include = $10, system = $11, last_updated = $12 \
@@ -169,7 +169,7 @@ pub(super) async fn delete_claim(
     id: &str,
     events: &[LogRecord],
 ) -> StoreResult<bool> {
-    write_tx!(store, events, |tx| {
+    config_tx!(store, events, |tx| {
         sqlx::query("DELETE FROM claims WHERE auth_server_id = $1 AND id = $2")
             .bind(auth_server_id)
             .bind(id)

@@ -5,7 +5,7 @@
 mod scim;
 
 use super::rows::{all, LogRow};
-use super::{with_pool, write_tx, Pool, SqlStore};
+use super::{with_pool, Pool, SqlStore};
 use crate::domain::LogRecord;
 use crate::store::{LogQuery, LogStore, StoreResult};
 use async_trait::async_trait;
@@ -69,7 +69,8 @@ impl<'a> Filter<'a> {
 #[async_trait]
 impl LogStore for SqlStore {
     async fn append_events(&self, events: &[LogRecord]) -> StoreResult<()> {
-        write_tx!(self, events, |tx| ())
+        // Group commit, like the token path's issuances.
+        self.writer.write(&crate::store::Issuance::default(), events).await
     }
 
     async fn list_events(&self, query: &LogQuery) -> StoreResult<Vec<(i64, LogRecord)>> {

@@ -1,0 +1,213 @@
+//! Group commit for the token path's durable rows: a request's issued tokens and System Log
+//! events go to one writer task, which commits every job waiting at that moment in a single
+//! transaction with multi-row inserts, then answers each job. A request is answered only after
+//! its rows are committed, so nothing it reports is lost; under load the transaction (and, on
+//! SQLite, the write lock) is shared by many requests instead of queued for by each.
+//!
+//! If a batch fails, each of its jobs is retried alone, so one bad row (a NUL character on
+//! Postgres, say) fails only its own request. The task owns its transactions: a request that
+//! goes away cannot cancel one half-way.
+
+use super::{storable, storable_json, Pool};
+use crate::domain::{AccessTokenRecord, LogRecord, RefreshFamily, RefreshToken};
+use crate::store::{Issuance, StoreError, StoreResult};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most jobs committed together.
+const MAX_BATCH: usize = 256;
+/// Most rows in one multi-row `INSERT` (9 parameters each for events: well under SQLite's and
+/// Postgres's limits).
+const MAX_ROWS: usize = 200;
+
+/// What one request writes: owned copies, since the writer outlives the request's borrows.
+pub(crate) struct Job {
+    access_token: Option<AccessTokenRecord>,
+    new_family: Option<RefreshFamily>,
+    refresh_token: Option<RefreshToken>,
+    events: Vec<LogRecord>,
+    done: oneshot::Sender<StoreResult<()>>,
+}
+
+/// The handle requests send their rows through.
+pub(crate) struct Writer {
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+impl Writer {
+    /// Starts the writer task on `pool`; it ends when the `Writer` is dropped.
+    pub(crate) fn spawn(pool: Pool) -> Self {
+        let (jobs, rx) = mpsc::unbounded_channel();
+        tokio::spawn(run(pool, rx));
+        Self { jobs }
+    }
+
+    /// Commits `issuance` and `events` (with every other job waiting) and returns once they are.
+    pub(crate) async fn write(&self, issuance: &Issuance<'_>, events: &[LogRecord]) -> StoreResult<()> {
+        let (done, answer) = oneshot::channel();
+        let job = Job {
+            access_token: issuance.access_token.cloned(),
+            new_family: issuance.new_family.cloned(),
+            refresh_token: issuance.refresh_token.cloned(),
+            events: events.to_vec(),
+            done,
+        };
+        self.jobs.send(job).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Database(sqlx::Error::PoolClosed)
+}
+
+async fn run(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        match commit(&pool, &batch).await {
+            Ok(()) => batch.into_iter().for_each(|j| drop(j.done.send(Ok(())))),
+            Err(e) if batch.len() == 1 => batch.into_iter().for_each(|j| drop(j.done.send(Err(e.clone_lossy())))),
+            Err(_) => {
+                for job in batch {
+                    let result = commit(&pool, std::slice::from_ref(&job)).await;
+                    let _ = job.done.send(result);
+                }
+            }
+        }
+    }
+}
+
+impl StoreError {
+    /// The same error for another waiter (sqlx errors are not `Clone`; the text is kept).
+    fn clone_lossy(&self) -> Self {
+        match self {
+            Self::Conflict(s) => Self::Conflict(s.clone()),
+            Self::MissingReference(s) => Self::MissingReference(s.clone()),
+            Self::Corrupt(s) => Self::Corrupt(s.clone()),
+            Self::InvalidText(s) => Self::InvalidText(s.clone()),
+            other => Self::Database(sqlx::Error::Protocol(other.to_string())),
+        }
+    }
+}
+
+/// One transaction for every job of `batch`.
+async fn commit(pool: &Pool, batch: &[Job]) -> StoreResult<()> {
+    match pool {
+        Pool::Postgres(p) => {
+            let mut tx = p.begin().await?;
+            insert_all!(tx, batch);
+            tx.commit().await?;
+        }
+        Pool::Sqlite(p) => {
+            let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
+            insert_all!(tx, batch);
+            tx.commit().await?;
+        }
+    }
+    Ok(())
+}
+
+/// `$1, $2, …` for `rows` rows of `cols` columns: `($1, $2), ($3, $4)`.
+fn placeholders(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+macro_rules! insert_all {
+    ($tx:ident, $batch:expr) => {{
+        let batch: &[Job] = $batch;
+        for job in batch {
+            if let Some(family) = &job.new_family {
+                let issuance = Issuance { new_family: Some(family), ..Issuance::default() };
+                super::grants::insert_issuance!($tx, &issuance);
+            }
+            if let Some(token) = &job.refresh_token {
+                let issuance = Issuance { refresh_token: Some(token), ..Issuance::default() };
+                super::grants::insert_issuance!($tx, &issuance);
+            }
+        }
+        let tokens: Vec<&AccessTokenRecord> = batch.iter().filter_map(|j| j.access_token.as_ref()).collect();
+        for chunk in tokens.chunks(MAX_ROWS) {
+            let sql = format!(
+                "INSERT INTO access_tokens (jti, auth_server_id, client_id, user_id, grant_id, created, expires, \
+                 revoked) VALUES {}",
+                placeholders(chunk.len(), 8)
+            );
+            let mut q = sqlx::query(&sql);
+            for t in chunk {
+                q = q
+                    .bind(&t.jti)
+                    .bind(&t.auth_server_id)
+                    .bind(&t.client_id)
+                    .bind(&t.user_id)
+                    .bind(&t.grant_id)
+                    .bind(t.created)
+                    .bind(t.expires)
+                    .bind(t.revoked);
+            }
+            q.execute(&mut *$tx).await?;
+        }
+        let events: Vec<&LogRecord> = batch.iter().flat_map(|j| j.events.iter()).collect();
+        for chunk in events.chunks(MAX_ROWS) {
+            let sql = format!(
+                "INSERT INTO log_events (uuid, published, event_type, severity, outcome_result, actor_id, \
+                 client_id, transaction_id, body) VALUES {}",
+                placeholders(chunk.len(), 9)
+            );
+            let mut q = sqlx::query(&sql);
+            for ev in chunk {
+                q = q
+                    .bind(&ev.uuid)
+                    .bind(ev.published)
+                    .bind(&ev.event_type)
+                    .bind(&ev.severity)
+                    .bind(&ev.outcome_result)
+                    .bind(storable(&ev.actor_id))
+                    .bind(ev.client_id.as_deref().map(storable))
+                    .bind(&ev.transaction_id)
+                    .bind(storable_json(&ev.body));
+            }
+            q.execute(&mut *$tx).await?;
+        }
+        let targets: Vec<(&str, &str, &str)> = events
+            .iter()
+            .flat_map(|ev| ev.targets.iter().map(|(id, kind)| (ev.uuid.as_str(), id.as_str(), kind.as_str())))
+            .collect();
+        for chunk in targets.chunks(MAX_ROWS) {
+            // Each target finds its event's `seq` by the event's unique uuid.
+            let sql = format!(
+                "WITH t (uuid, target_id, target_type) AS (VALUES {}) \
+                 INSERT INTO log_event_targets (seq, target_id, target_type) \
+                 SELECT e.seq, t.target_id, t.target_type FROM t JOIN log_events e ON e.uuid = t.uuid \
+                 WHERE true ON CONFLICT DO NOTHING",
+                placeholders(chunk.len(), 3)
+            );
+            let mut q = sqlx::query(&sql);
+            for (uuid, id, kind) in chunk {
+                q = q.bind(*uuid).bind(storable(id)).bind(*kind);
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+use insert_all;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_rows_and_columns() {
+        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::placeholders(1, 1), "($1)");
+    }
+}
