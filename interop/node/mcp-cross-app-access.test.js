@@ -119,8 +119,10 @@ test('leg 1 and leg 2 of the Streamward chain through CrossAppAccessProvider', a
 
 test("requestJwtAuthorizationGrant: the SDK leg-1 helper reads baton's error body", async () => {
   const { tokens } = await signIn(`${BASE}/oauth2/default`, 'openid profile email');
-  // The helper always authenticates with client_secret_post; baton, like Okta, holds a client to
-  // its registered method (okta-surface.md §5.1), and the chat app is client_secret_basic.
+  // The helper always authenticates with client_secret_post; baton, like Okta, takes the secret
+  // of a client_secret_basic app in the body too. The seed gives the chat app no resource
+  // connection to the Knowledge AS, so the exchange itself is refused, and the helper reports
+  // baton's OAuth error body.
   await assert.rejects(
     requestJwtAuthorizationGrant({
       tokenEndpoint: `${BASE}/oauth2/v1/token`,
@@ -132,7 +134,7 @@ test("requestJwtAuthorizationGrant: the SDK leg-1 helper reads baton's error bod
       scope: KNOWLEDGE_SCOPE,
     }),
     (err) => {
-      assert.equal(err.message, 'Token exchange failed: invalid_client - Client authentication failed. Either the client or the client credentials are invalid.');
+      assert.equal(err.message, 'Token exchange failed: invalid_target - The resource app is not completely configured or user is not assigned to the app.');
       return true;
     },
   );
