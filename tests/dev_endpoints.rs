@@ -277,7 +277,26 @@ async fn dev_routes_are_absent_without_dev(backend: Backend) {
     assert!(s.events("system.dev.reset").await.is_empty());
 }
 
+/// A token of baton's own issuer that is not yet valid (`nbf` ahead of the clock beyond the
+/// leeway) is inactive at introspection and refused at userinfo until `nbf` comes.
+async fn not_before_is_honoured_on_own_tokens(backend: Backend) {
+    let Some(s) = dev_server(backend).await else { return };
+    let later = s.clock.now_s() + 3600;
+    let (status, body) = mint(
+        &s,
+        json!({"authorizationServer": KNOWLEDGE, "clientId": CHAT, "userId": DEMO_USER,
+               "scopes": ["Corp-Knowledge-Agent:execute"], "claims": {"nbf": later}, "lifetimeSeconds": 7200}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["access_token"].as_str().unwrap();
+    assert_eq!(introspect(&s, token).await["active"], false);
+    s.clock.advance(3600 * 1000);
+    assert_eq!(introspect(&s, token).await["active"], true, "valid once nbf has come");
+}
+
 backend_tests!(
+    not_before_is_honoured_on_own_tokens,
     minted_tokens_verify_and_introspect,
     clock_moves_token_times,
     reset_restores_the_seed,

@@ -9,6 +9,9 @@ use crate::state::AppState;
 use crate::store::StoreResult;
 use serde_json::{Map, Value};
 
+/// Clock-skew leeway of the `nbf` check (xaa.md §0).
+const NBF_LEEWAY_S: i64 = 60;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VerifyError {
     /// Not a JWT, unknown `kid`, bad signature, disallowed `alg`, or another issuer.
@@ -48,6 +51,13 @@ fn check(
     let exp = claims.get("exp").and_then(Value::as_i64).ok_or(VerifyError::Invalid)?;
     if !allow_expired && exp <= now_ms / 1000 {
         return Err(VerifyError::Expired);
+    }
+    // RFC 7519 §4.1.5: not before `nbf` (baton never sets one, but a token minted with extra
+    // claims by the dev helpers may), with the leeway of every other time check.
+    match claims.get("nbf").map(Value::as_i64) {
+        Some(None) => return Err(VerifyError::Invalid),
+        Some(Some(nbf)) if nbf > now_ms / 1000 + NBF_LEEWAY_S => return Err(VerifyError::Invalid),
+        None | Some(Some(_)) => {}
     }
     Ok(claims)
 }
