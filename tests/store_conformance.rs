@@ -2,6 +2,7 @@
 //! against `SQLite` and Postgres through `baton::store::connect`, checked against the contract
 //! in the traits' doc comments. Each test opens a fresh, migrated database of its own.
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 #[path = "store_conformance/agents.rs"]
