@@ -35,6 +35,26 @@ pub fn signer_from_pem(alg: SigningAlg, pem: &[u8]) -> Result<Box<dyn JwsSigner>
 /// Algorithms baton accepts on JWTs it verifies (client assertions, ID-JAGs, subject tokens).
 pub const ALLOWED_ALGS: &[&str] = &["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"];
 
+/// Why a JWT's `nbf` refuses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotBefore {
+    /// `nbf` is later than now plus the leeway.
+    NotYetValid,
+    /// `nbf` is present but not an integer.
+    Malformed,
+}
+
+/// RFC 7519 §4.1.5 (and RFC 7523 §3): a JWT is not accepted before its `nbf`, if it has one,
+/// allowing `leeway_s` of clock skew.
+pub fn check_not_before(claims: &Map<String, Value>, now_s: i64, leeway_s: i64) -> Result<(), NotBefore> {
+    match claims.get("nbf").map(Value::as_i64) {
+        None => Ok(()),
+        Some(None) => Err(NotBefore::Malformed),
+        Some(Some(nbf)) if nbf > now_s + leeway_s => Err(NotBefore::NotYetValid),
+        Some(Some(_)) => Ok(()),
+    }
+}
+
 /// The decoded header and claims of a compact JWT, before any signature check.
 #[derive(Debug, Clone)]
 pub struct Unverified {

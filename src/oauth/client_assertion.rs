@@ -8,7 +8,7 @@ use super::client_auth::{Authenticated, Endpoint, Failure, ASSERTION_TYPE};
 use super::error::OAuthError;
 use crate::domain::{AuthMethod, ClientKeyStatus};
 use crate::http::form::Params;
-use crate::jose::jwt::{peek, verify_with_jwk, ALLOWED_ALGS};
+use crate::jose::jwt::{check_not_before, peek, verify_with_jwk, NotBefore, ALLOWED_ALGS};
 use crate::store::{Store, StoreError};
 use serde_json::{Map, Value};
 
@@ -211,15 +211,14 @@ fn check_times(claims: &Map<String, Value>, now: i64) -> Result<(), Rejection> {
             None,
         ));
     }
-    // RFC 7523 §3: the JWT must not be accepted before `nbf`.
-    match claims.get("nbf").map(Value::as_i64) {
-        None => Ok(()),
-        Some(Some(nbf)) if nbf <= now + LEEWAY_S => Ok(()),
-        Some(Some(_)) => {
-            Err(reject("client_assertion_not_yet_valid", "The client_assertion token is not yet valid.", None))
+    check_not_before(claims, now, LEEWAY_S).map_err(|e| match e {
+        NotBefore::NotYetValid => {
+            reject("client_assertion_not_yet_valid", "The client_assertion token is not yet valid.", None)
         }
-        Some(None) => Err(reject("client_assertion_invalid_jwt", "The client_assertion is not a valid JWT.", None)),
-    }
+        NotBefore::Malformed => {
+            reject("client_assertion_invalid_jwt", "The client_assertion is not a valid JWT.", None)
+        }
+    })
 }
 
 async fn verify_signature(

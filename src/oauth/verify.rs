@@ -2,15 +2,13 @@
 //! AS (ACTIVE, NEXT or recently EXPIRED), `alg` from the allow-list, exact `iss`, and expiry
 //! unless the caller accepts expired tokens (a logout `id_token_hint` may have expired).
 
+use super::client_assertion::LEEWAY_S;
 use super::server::Issuer;
 use crate::jose::jwks::published;
-use crate::jose::jwt::{peek, verify_with_jwk};
+use crate::jose::jwt::{check_not_before, peek, verify_with_jwk};
 use crate::state::AppState;
 use crate::store::StoreResult;
 use serde_json::{Map, Value};
-
-/// Clock-skew leeway of the `nbf` check (xaa.md §0).
-const NBF_LEEWAY_S: i64 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VerifyError {
@@ -52,13 +50,9 @@ fn check(
     if !allow_expired && exp <= now_ms / 1000 {
         return Err(VerifyError::Expired);
     }
-    // RFC 7519 §4.1.5: not before `nbf` (baton never sets one, but a token minted with extra
-    // claims by the dev helpers may), with the leeway of every other time check.
-    match claims.get("nbf").map(Value::as_i64) {
-        Some(None) => return Err(VerifyError::Invalid),
-        Some(Some(nbf)) if nbf > now_ms / 1000 + NBF_LEEWAY_S => return Err(VerifyError::Invalid),
-        None | Some(Some(_)) => {}
-    }
+    // Not before `nbf`: baton never sets one, but a token minted with extra claims by the dev
+    // helpers may.
+    check_not_before(&claims, now_ms / 1000, LEEWAY_S).map_err(|_| VerifyError::Invalid)?;
     Ok(claims)
 }
 

@@ -18,7 +18,7 @@ use super::errors::Invalid;
 use crate::domain::Millis;
 use crate::jose::act;
 use crate::jose::jwks::published;
-use crate::jose::jwt::{peek, verify_with_jwk};
+use crate::jose::jwt::{check_not_before, peek, verify_with_jwk, NotBefore};
 use crate::oauth::error::OAuthError;
 use crate::oauth::server::Issuer;
 use crate::state::AppState;
@@ -122,11 +122,10 @@ pub async fn validate(
     if iat > now + LEEWAY_S {
         return Err(Invalid::IssuedInFuture.into());
     }
-    match token.claims.get("nbf").map(Value::as_i64) {
-        Some(None) => return Err(Invalid::Malformed.into()),
-        Some(Some(nbf)) if nbf > now + LEEWAY_S => return Err(Invalid::NotYetValid.into()),
-        None | Some(Some(_)) => {}
-    }
+    check_not_before(&token.claims, now, LEEWAY_S).map_err(|e| match e {
+        NotBefore::NotYetValid => Invalid::NotYetValid,
+        NotBefore::Malformed => Invalid::Malformed,
+    })?;
     // 9. Lifetime.
     if exp - iat > MAX_LIFETIME_S {
         return Err(Invalid::LifetimeTooLong.into());
