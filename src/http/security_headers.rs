@@ -27,6 +27,15 @@ pub async fn middleware(request: Request, next: Next) -> Response {
     response
 }
 
+/// Every page header, replacing what the response had (the console marks its redirects and
+/// errors too).
+pub fn set_page_headers(h: &mut HeaderMap) {
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    for (name, value) in HTML_DEFAULTS {
+        h.insert(name.clone(), HeaderValue::from_static(value));
+    }
+}
+
 /// `nosniff` on every response; the page defaults on HTML ones, where not already set.
 pub fn apply(h: &mut HeaderMap) {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

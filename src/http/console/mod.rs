@@ -35,8 +35,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-/// CSP of every console page and of baton's other HTML pages: our stylesheet only, no script.
-pub const CSP: &str = crate::http::security_headers::CSP;
 
 /// The console's routes. Each page module adds its own with `.merge(module::router())`.
 pub fn router() -> Router<AppState> {
@@ -63,13 +61,7 @@ pub fn router() -> Router<AppState> {
 /// Adds the console's security headers to every response (pages, redirects, errors).
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    crate::http::security_headers::set_page_headers(response.headers_mut());
     response
 }
 
