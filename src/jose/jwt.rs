@@ -48,10 +48,9 @@ pub enum NotBefore {
 /// allowing `leeway_s` of clock skew.
 pub fn check_not_before(claims: &Map<String, Value>, now_s: i64, leeway_s: i64) -> Result<(), NotBefore> {
     match claims.get("nbf").map(Value::as_i64) {
-        None => Ok(()),
         Some(None) => Err(NotBefore::Malformed),
         Some(Some(nbf)) if nbf > now_s + leeway_s => Err(NotBefore::NotYetValid),
-        Some(Some(_)) => Ok(()),
+        None | Some(Some(_)) => Ok(()),
     }
 }
 
