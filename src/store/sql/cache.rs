@@ -19,7 +19,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-type Entries = HashMap<(&'static str, String), Arc<dyn Any + Send + Sync>>;
+/// Entries by kind, then key: a lookup borrows the key, so a hit allocates nothing.
+type Entries = HashMap<&'static str, HashMap<String, Arc<dyn Any + Send + Sync>>>;
 
 #[derive(Default)]
 pub struct ConfigCache {
@@ -39,14 +40,14 @@ impl ConfigCache {
     /// A cached value of `kind` for `key`.
     pub fn get<T: Clone + Send + Sync + 'static>(&self, kind: &'static str, key: &str) -> Option<T> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries.get(&(kind, key.to_owned())).and_then(|v| v.downcast_ref::<T>()).cloned()
+        entries.get(kind).and_then(|of_kind| of_kind.get(key)).and_then(|v| v.downcast_ref::<T>()).cloned()
     }
 
     /// Keeps `value`, read while `generation` was current, unless configuration changed since.
     pub fn insert<T: Send + Sync + 'static>(&self, kind: &'static str, key: &str, generation: u64, value: T) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if self.generation.load(Ordering::Acquire) == generation {
-            entries.insert((kind, key.to_owned()), Arc::new(value));
+            entries.entry(kind).or_default().insert(key.to_owned(), Arc::new(value));
         }
     }
 
