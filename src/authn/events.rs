@@ -46,6 +46,22 @@ pub fn session_start_failure(user: Option<&User>, typed_username: &str, reason: 
     e
 }
 
+/// `user.account.lock`: the password policy's lockout after `attempts` consecutive failures.
+#[must_use]
+pub fn account_lock(user: &User, attempts: usize) -> Event {
+    Event::new("user.account.lock", "Max sign in attempts exceeded", user_actor(user))
+        .target(user_actor(user))
+        .debug("lockoutAttempts", attempts.to_string())
+}
+
+/// `user.account.unlock` by the user's own sign-in once the auto-unlock period has passed.
+#[must_use]
+pub fn account_auto_unlock(user: &User) -> Event {
+    Event::new("user.account.unlock", "Unlock user account", user_actor(user))
+        .target(user_actor(user))
+        .debug("unlockedBy", "autoUnlockMinutes")
+}
+
 /// `user.session.end` for the session `session_id`; `how` is `logout` or `api`.
 #[must_use]
 pub fn session_end(user: Option<&User>, user_id: &str, session_id: &str, how: &str) -> Event {

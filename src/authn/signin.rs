@@ -8,9 +8,9 @@
 //! the one that locks the account. A success is logged by the caller, in the same store call as
 //! what it creates (a session or a `sessionToken`).
 
-use super::events::{session_start_failure, user_actor, INVALID_CREDENTIALS};
+use super::events::{account_auto_unlock, account_lock, session_start_failure, INVALID_CREDENTIALS};
 use super::{password, throttle};
-use crate::audit::{Context, Event};
+use crate::audit::Context;
 use crate::domain::{Millis, User, UserStatus};
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -98,13 +98,8 @@ async fn still_locked(state: &AppState, ctx: &Context, mut user: User, username:
         .lockout_auto_unlock_minutes
         .map(|m| user.status_changed.unwrap_or(user.last_updated) + i64::from(m) * 60_000);
     if unlock_at.is_some_and(|at| at <= now) {
-        user.status = UserStatus::Active;
-        user.status_changed = Some(now);
-        user.last_updated = now;
-        let event = Event::new("user.account.unlock", "Unlock user account", user_actor(&user))
-            .target(user_actor(&user))
-            .debug("unlockedBy", "autoUnlockMinutes")
-            .build(ctx, now);
+        user.set_status(UserStatus::Active, now);
+        let event = account_auto_unlock(&user).build(ctx, now);
         state.store.update_user(&user, &[event]).await?;
         return Ok(user);
     }
@@ -131,13 +126,8 @@ async fn fail(
     match user.filter(|u| u.status == UserStatus::Active && attempts > 0) {
         Some(user) if throttle::consecutive_failures(state.store.as_ref(), user, attempts).await? + 1 >= attempts => {
             let mut locked = user.clone();
-            locked.status = UserStatus::LockedOut;
-            locked.status_changed = Some(now);
-            locked.last_updated = now;
-            let lock = Event::new("user.account.lock", "Max sign in attempts exceeded", user_actor(user))
-                .target(user_actor(user))
-                .debug("lockoutAttempts", attempts.to_string())
-                .build(ctx, now);
+            locked.set_status(UserStatus::LockedOut, now);
+            let lock = account_lock(user, attempts).build(ctx, now);
             state.store.update_user(&locked, &[event, lock]).await?;
         }
         _ => state.store.append_events(&[event]).await?,

@@ -92,6 +92,13 @@ impl User {
     pub fn is_active(&self) -> bool {
         matches!(self.status, UserStatus::Active | UserStatus::LockedOut)
     }
+
+    /// Moves the user to `status` at `now` (its `statusChanged` and `lastUpdated`).
+    pub fn set_status(&mut self, status: UserStatus, now: Millis) {
+        self.status = status;
+        self.status_changed = Some(now);
+        self.last_updated = now;
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -31,9 +31,7 @@ async fn transition(
 ) -> Result<User, OktaError> {
     let now = state.clock.now_ms();
     let was_active = user.is_active();
-    user.status = to;
-    user.status_changed = Some(now);
-    user.last_updated = now;
+    user.set_status(to, now);
     if to == UserStatus::Active {
         user.activated = Some(now);
     }
