@@ -47,14 +47,14 @@ pub trait GrantStore {
     async fn find_refresh_token(&self, token_hash: &str) -> StoreResult<Option<(RefreshToken, RefreshFamily)>>;
     /// Atomically supersedes `old_hash` with `issuance.refresh_token` if `old_hash` is the
     /// family's current token, or was rotated no earlier than `rotated_after` (the reuse
-    /// leeway), and only then records the rest of `issuance` (the access token minted from
+    /// leeway; `None`: no leeway, only the current token rotates), and only then records the rest of `issuance` (the access token minted from
     /// the refresh) and `events`, all in one transaction. False, with nothing written,
     /// otherwise.
     async fn rotate_refresh_token(
         &self,
         old_hash: &str,
         now: Millis,
-        rotated_after: Millis,
+        rotated_after: Option<Millis>,
         issuance: &Issuance<'_>,
         events: &[LogRecord],
     ) -> StoreResult<bool>;

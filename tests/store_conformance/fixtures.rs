@@ -242,5 +242,5 @@ pub fn link(from_client_id: &str, token_type: LinkTokenType, to_agent_id: &str) 
 /// Rotates `old` to `new` with nothing else issued and no events.
 pub async fn rotate(store: &DynStore, old: &str, new: &RefreshToken, now: Millis, rotated_after: Millis) -> bool {
     let issuance = baton::store::Issuance { refresh_token: Some(new), ..baton::store::Issuance::default() };
-    store.rotate_refresh_token(old, now, rotated_after, &issuance, &[]).await.unwrap()
+    store.rotate_refresh_token(old, now, Some(rotated_after), &issuance, &[]).await.unwrap()
 }

@@ -75,7 +75,10 @@ async fn rotation_commits_issuance_and_events_or_nothing(backend: Backend) {
     let at1 = access_token(Some(&fam.id), NOW + HOUR);
     let granted = ev("app.oauth2.as.token.grant.access_token", &fam.user_id);
     let issuance = Issuance { access_token: Some(&at1), refresh_token: Some(&t1), new_family: None };
-    assert!(store.rotate_refresh_token(&t0.token_hash, NOW + 1, NOW + 1, &issuance, from_ref(&granted)).await.unwrap());
+    assert!(store
+        .rotate_refresh_token(&t0.token_hash, NOW + 1, Some(NOW + 1), &issuance, from_ref(&granted))
+        .await
+        .unwrap());
     assert!(store.find_refresh_token(&t1.token_hash).await.unwrap().is_some());
     assert!(store.find_access_token(&at1.jti).await.unwrap().is_some());
     logged(&store, from_ref(&granted)).await;
@@ -86,7 +89,7 @@ async fn rotation_commits_issuance_and_events_or_nothing(backend: Backend) {
     let refused = ev("app.oauth2.as.token.grant.access_token", &fam.user_id);
     let issuance = Issuance { access_token: Some(&at2), refresh_token: Some(&t2), new_family: None };
     assert!(!store
-        .rotate_refresh_token(&t0.token_hash, NOW + HOUR, NOW + HOUR - MINUTE, &issuance, from_ref(&refused))
+        .rotate_refresh_token(&t0.token_hash, NOW + HOUR, Some(NOW + HOUR - MINUTE), &issuance, from_ref(&refused))
         .await
         .unwrap());
     assert!(store.find_refresh_token(&t2.token_hash).await.unwrap().is_none());

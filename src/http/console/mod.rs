@@ -35,7 +35,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-
 /// The console's routes. Each page module adds its own with `.merge(module::router())`.
 pub fn router() -> Router<AppState> {
     let pages = Router::new()

@@ -74,9 +74,7 @@ pub async fn exchange(
         // The rotation, the new access token and the grant events commit together or not at all.
         let (raw, next) = issue::new_refresh_token(&family.id, now);
         let issuance = Issuance { access_token: Some(&minted.record), refresh_token: Some(&next), new_family: None };
-        // Without a leeway only the current token rotates: comparing with this request's start
-        // time would also let through a concurrent use that started before the winner's.
-        let rotated_after = if leeway_ms > 0 { now - leeway_ms } else { Millis::MAX };
+        let rotated_after = reuse_window_start(now, leeway_ms);
         if !store.rotate_refresh_token(&token_hash, now, rotated_after, &issuance, &events).await? {
             // Revoked or rotated past the leeway by a concurrent request since we read it.
             let revoked = store.find_refresh_token(&token_hash).await?.is_none_or(|(_, f)| f.revoked.is_some());
@@ -114,9 +112,8 @@ async fn check(
     if family.revoked.is_some() {
         return Err(invalid_refresh_token());
     }
-    // Without a leeway a rotated token is reused whenever it is presented again, even within
-    // the same millisecond.
-    if token.rotated.is_some_and(|rotated| leeway_ms == 0 || rotated < req.now_ms - leeway_ms) {
+    let window = reuse_window_start(req.now_ms, leeway_ms);
+    if token.rotated.is_some_and(|rotated| window.is_none_or(|start| rotated < start)) {
         return Err(reuse(store, req, &family, log).await);
     }
     let Some(user) = user.filter(User::is_active) else { return Err(invalid_refresh_token()) };
@@ -129,6 +126,14 @@ async fn check(
     req.check_browser_scopes(&requested)?;
     log.scopes("granted_scopes", &requested);
     Ok((family, user, requested))
+}
+
+/// Since when a rotated token may still be presented (the app's leeway); `None` without a
+/// leeway: a rotated token is reuse whenever it comes back, even in the same millisecond, and
+/// of concurrent uses only one rotates (comparing with a request's start time would also let
+/// through a use that started before the winner's).
+fn reuse_window_start(now: Millis, leeway_ms: i64) -> Option<Millis> {
+    (leeway_ms > 0).then(|| now - leeway_ms)
 }
 
 /// Within its lifetime (from the family's first issue) and its idle window.

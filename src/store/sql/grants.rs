@@ -197,12 +197,13 @@ impl GrantStore for SqlStore {
         &self,
         old_hash: &str,
         now: Millis,
-        rotated_after: Millis,
+        rotated_after: Option<Millis>,
         issuance: &Issuance<'_>,
         events: &[LogRecord],
     ) -> StoreResult<bool> {
         write_tx!(self, events, |tx| {
-            // COALESCE keeps the first rotation time, so the leeway is measured from it.
+            // COALESCE keeps the first rotation time, so the leeway is measured from it; without a
+            // leeway ($3 NULL) the comparison is never true and only the current token rotates.
             let rotated = sqlx::query(
                 "UPDATE refresh_tokens SET rotated = COALESCE(rotated, $2) WHERE token_hash = $1 \
                  AND (rotated IS NULL OR rotated >= $3) \
