@@ -79,38 +79,69 @@ macro_rules! finish_tx {
     }};
 }
 
-/// Appends System Log events (and their target index rows) inside an open transaction.
+/// Appends System Log events (and their target index rows) inside an open transaction: one
+/// multi-row `INSERT` per `MAX_ROWS` events, and one per `MAX_ROWS` targets, each target finding
+/// its event's `seq` by the event's unique uuid. `$events` yields `&LogRecord`s (a slice of one
+/// write's events, or every job's of a group commit).
 macro_rules! insert_events {
-    ($tx:ident, $events:expr) => {
-        for ev in $events {
-            let (seq,): (i64,) = sqlx::query_as(
+    ($tx:ident, $events:expr) => {{
+        use $crate::store::sql::{placeholders, storable, storable_json, MAX_ROWS};
+        let events: Vec<&$crate::domain::LogRecord> = ($events).into_iter().collect();
+        for chunk in events.chunks(MAX_ROWS) {
+            let sql = format!(
                 "INSERT INTO log_events (uuid, published, event_type, severity, outcome_result, actor_id, \
-                 client_id, transaction_id, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
-            )
-            .bind(&ev.uuid)
-            .bind(ev.published)
-            .bind(&ev.event_type)
-            .bind(&ev.severity)
-            .bind(&ev.outcome_result)
-            .bind($crate::store::sql::storable(&ev.actor_id))
-            .bind(ev.client_id.as_deref().map($crate::store::sql::storable))
-            .bind(&ev.transaction_id)
-            .bind($crate::store::sql::storable_json(&ev.body))
-            .fetch_one(&mut *$tx)
-            .await?;
-            for (target_id, target_type) in &ev.targets {
-                sqlx::query(
-                    "INSERT INTO log_event_targets (seq, target_id, target_type) VALUES ($1, $2, $3) \
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(seq)
-                .bind($crate::store::sql::storable(target_id))
-                .bind(target_type)
-                .execute(&mut *$tx)
-                .await?;
+                 client_id, transaction_id, body) VALUES {}",
+                placeholders(chunk.len(), 9)
+            );
+            let mut q = sqlx::query(&sql);
+            for ev in chunk {
+                q = q
+                    .bind(&ev.uuid)
+                    .bind(ev.published)
+                    .bind(&ev.event_type)
+                    .bind(&ev.severity)
+                    .bind(&ev.outcome_result)
+                    .bind(storable(&ev.actor_id))
+                    .bind(ev.client_id.as_deref().map(storable))
+                    .bind(&ev.transaction_id)
+                    .bind(storable_json(&ev.body));
             }
+            q.execute(&mut *$tx).await?;
         }
-    };
+        let targets: Vec<(&str, &str, &str)> = events
+            .iter()
+            .flat_map(|ev| ev.targets.iter().map(|(id, kind)| (ev.uuid.as_str(), id.as_str(), kind.as_str())))
+            .collect();
+        for chunk in targets.chunks(MAX_ROWS) {
+            let sql = format!(
+                "WITH t (uuid, target_id, target_type) AS (VALUES {}) \
+                 INSERT INTO log_event_targets (seq, target_id, target_type) \
+                 SELECT e.seq, t.target_id, t.target_type FROM t JOIN log_events e ON e.uuid = t.uuid \
+                 WHERE true ON CONFLICT DO NOTHING",
+                placeholders(chunk.len(), 3)
+            );
+            let mut q = sqlx::query(&sql);
+            for (uuid, id, kind) in chunk {
+                q = q.bind(*uuid).bind(storable(id)).bind(*kind);
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// Most rows in one multi-row `INSERT` (9 parameters each for events: well under SQLite's and
+/// Postgres's limits).
+pub(crate) const MAX_ROWS: usize = 200;
+
+/// `$1, $2, …` for `rows` rows of `cols` columns: `($1, $2), ($3, $4)`.
+pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(crate) use cache::{cached, config_tx};
@@ -237,5 +268,14 @@ impl Store for SqlStore {
 
     async fn watch_config(&self) {
         watch::watch_config(self).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_rows_and_columns() {
+        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::placeholders(1, 1), "($1)");
     }
 }

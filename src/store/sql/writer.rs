@@ -8,16 +8,13 @@
 //! Postgres, say) fails only its own request. The task owns its transactions: a request that
 //! goes away cannot cancel one half-way.
 
-use super::{storable, storable_json, Pool};
+use super::{placeholders, Pool, MAX_ROWS};
 use crate::domain::{AccessTokenRecord, LogRecord, RefreshFamily, RefreshToken};
 use crate::store::{Issuance, StoreError, StoreResult};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most jobs committed together.
 const MAX_BATCH: usize = 256;
-/// Most rows in one multi-row `INSERT` (9 parameters each for events: well under SQLite's and
-/// Postgres's limits).
-const MAX_ROWS: usize = 200;
 
 /// What one request writes: owned copies, since the writer outlives the request's borrows.
 pub(crate) struct Job {
@@ -112,17 +109,6 @@ async fn commit(pool: &Pool, batch: &[Job]) -> StoreResult<()> {
     Ok(())
 }
 
-/// `$1, $2, …` for `rows` rows of `cols` columns: `($1, $2), ($3, $4)`.
-fn placeholders(rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let cells: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 macro_rules! insert_all {
     ($tx:ident, $batch:expr) => {{
         let batch: &[Job] = $batch;
@@ -157,57 +143,8 @@ macro_rules! insert_all {
             }
             q.execute(&mut *$tx).await?;
         }
-        let events: Vec<&LogRecord> = batch.iter().flat_map(|j| j.events.iter()).collect();
-        for chunk in events.chunks(MAX_ROWS) {
-            let sql = format!(
-                "INSERT INTO log_events (uuid, published, event_type, severity, outcome_result, actor_id, \
-                 client_id, transaction_id, body) VALUES {}",
-                placeholders(chunk.len(), 9)
-            );
-            let mut q = sqlx::query(&sql);
-            for ev in chunk {
-                q = q
-                    .bind(&ev.uuid)
-                    .bind(ev.published)
-                    .bind(&ev.event_type)
-                    .bind(&ev.severity)
-                    .bind(&ev.outcome_result)
-                    .bind(storable(&ev.actor_id))
-                    .bind(ev.client_id.as_deref().map(storable))
-                    .bind(&ev.transaction_id)
-                    .bind(storable_json(&ev.body));
-            }
-            q.execute(&mut *$tx).await?;
-        }
-        let targets: Vec<(&str, &str, &str)> = events
-            .iter()
-            .flat_map(|ev| ev.targets.iter().map(|(id, kind)| (ev.uuid.as_str(), id.as_str(), kind.as_str())))
-            .collect();
-        for chunk in targets.chunks(MAX_ROWS) {
-            // Each target finds its event's `seq` by the event's unique uuid.
-            let sql = format!(
-                "WITH t (uuid, target_id, target_type) AS (VALUES {}) \
-                 INSERT INTO log_event_targets (seq, target_id, target_type) \
-                 SELECT e.seq, t.target_id, t.target_type FROM t JOIN log_events e ON e.uuid = t.uuid \
-                 WHERE true ON CONFLICT DO NOTHING",
-                placeholders(chunk.len(), 3)
-            );
-            let mut q = sqlx::query(&sql);
-            for (uuid, id, kind) in chunk {
-                q = q.bind(*uuid).bind(storable(id)).bind(*kind);
-            }
-            q.execute(&mut *$tx).await?;
-        }
+        super::insert_events!($tx, batch.iter().flat_map(|j| j.events.iter()));
     }};
 }
 
 use insert_all;
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn placeholders_number_rows_and_columns() {
-        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(super::placeholders(1, 1), "($1)");
-    }
-}
