@@ -253,6 +253,15 @@ async fn reset_restores_the_seed(backend: Backend) {
     let reset = s.events("system.dev.reset").await;
     assert_eq!(reset.len(), 1);
     assert_eq!(reset[0]["debugContext"]["debugData"]["seed"], body["seed"]);
+    // Keyword search sees the new log and nothing of the old (SQLite's FTS index of the log is
+    // kept in step by triggers, not wiped as a table).
+    for (q, want) in [("system.dev.reset", vec!["system.dev.reset"]), ("system.dev.token.mint", vec![])] {
+        let r =
+            s.http.get(s.url(&format!("/api/v1/logs?q={q}"))).header("authorization", format!("SSWS {ADMIN_TOKEN}"));
+        let page: Value = r.send().await.unwrap().json().await.unwrap();
+        let found: Vec<&str> = page.as_array().unwrap().iter().map(|e| e["eventType"].as_str().unwrap()).collect();
+        assert_eq!(found, want, "q={q}");
+    }
     // Everything works as before.
     let (status, _) = s.get_json(&format!("/oauth2/{KNOWLEDGE}/.well-known/openid-configuration")).await;
     assert_eq!(status, 200);

@@ -38,6 +38,8 @@ pub struct SqlStore {
     pub(crate) cache: cache::ConfigCache,
     /// Group commit of the token path's rows (`writer`).
     pub(crate) writer: writer::Writer,
+    /// Which trigrams of a keyword SQLite's System Log index is asked for (`logs`).
+    pub(crate) log_sample: logs::SampleCache,
 }
 
 /// Runs `$body` with `$p` bound to the concrete pool of the store's backend. The body is
@@ -90,8 +92,8 @@ macro_rules! insert_events {
         for chunk in events.chunks(MAX_ROWS) {
             let sql = format!(
                 "INSERT INTO log_events (uuid, published, event_type, severity, outcome_result, actor_id, \
-                 client_id, transaction_id, body) VALUES {}",
-                placeholders(chunk.len(), 9)
+                 client_id, transaction_id, body, search) VALUES {}",
+                placeholders(chunk.len(), 10)
             );
             let mut q = sqlx::query(&sql);
             for ev in chunk {
@@ -104,7 +106,8 @@ macro_rules! insert_events {
                     .bind(storable(&ev.actor_id))
                     .bind(ev.client_id.as_deref().map(storable))
                     .bind(&ev.transaction_id)
-                    .bind(storable_json(&ev.body));
+                    .bind(storable_json(&ev.body))
+                    .bind(storable(&ev.search_text()));
             }
             q.execute(&mut *$tx).await?;
         }
@@ -129,7 +132,7 @@ macro_rules! insert_events {
     }};
 }
 
-/// Most rows in one multi-row `INSERT` (9 parameters each for events: well under SQLite's and
+/// Most rows in one multi-row `INSERT` (10 parameters each for events: well under SQLite's and
 /// Postgres's limits).
 pub(crate) const MAX_ROWS: usize = 200;
 
@@ -200,7 +203,7 @@ impl SqlStore {
             )));
         };
         let writer = writer::Writer::spawn(pool.clone());
-        Ok(Self { pool, cache: cache::ConfigCache::default(), writer })
+        Ok(Self { pool, cache: cache::ConfigCache::default(), writer, log_sample: logs::SampleCache::default() })
     }
 
     /// Applies the pending migrations of this backend.

@@ -35,8 +35,14 @@ pub(super) async fn wipe_data(store: &SqlStore, events: &[LogRecord]) -> StoreRe
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
             // Foreign keys are checked at commit, when every referencing row is gone too.
             sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await?;
+            // Virtual tables (the System Log's FTS5 index) and their shadow tables are kept in
+            // step with their content tables by triggers: deleting from them directly would
+            // corrupt them.
             let tables: Vec<(String,)> = sqlx::query_as(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                "SELECT name FROM sqlite_master m WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+                 AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND NOT EXISTS (SELECT 1 FROM sqlite_master v \
+                 WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%' AND m.name LIKE v.name || '\\_%' ESCAPE '\\') \
+                 ORDER BY name",
             )
             .fetch_all(&mut *tx)
             .await?;

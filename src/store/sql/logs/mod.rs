@@ -3,6 +3,9 @@
 //! and page by storage sequence number.
 
 mod scim;
+mod trigrams;
+
+pub(crate) use trigrams::SampleCache;
 
 use super::rows::{all, LogRow};
 use super::{with_pool, Pool, SqlStore};
@@ -11,6 +14,7 @@ use crate::store::{LogQuery, LogStore, StoreResult};
 use async_trait::async_trait;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 const LOG_COLS: &str =
     "seq, uuid, published, event_type, severity, outcome_result, actor_id, client_id, transaction_id, body";
@@ -100,12 +104,26 @@ impl LogStore for SqlStore {
             Pool::Postgres(_) => scim::Dialect::Postgres,
             Pool::Sqlite(_) => scim::Dialect::Sqlite,
         };
+        let sample =
+            if query.keywords.is_empty() && query.filter.is_none() { None } else { Some(trigram_sample(self).await?) };
         if let Some(expr) = &query.filter {
-            let cond = scim::compile(expr, dialect, &mut filter.args);
+            let cond = scim::compile(expr, dialect, sample.as_deref(), &mut filter.args);
             filter.raw(cond);
         }
-        for keyword in &query.keywords {
-            let cond = scim::keyword(keyword, dialect, &mut filter.args);
+        // When the keywords together are rare, the text index looks up the rarest of them and
+        // the others are checked on the events it lists; when they are common, the newest
+        // events are read until the page is full.
+        let words: Vec<&str> = query.keywords.iter().map(String::as_str).collect();
+        let indexed = sample.as_deref().filter(|s| !words.is_empty() && s.rare(&words)).and_then(|s| {
+            let rank = |w: &&str| (s.share(&[*w]) * 1e6) as u64;
+            words.iter().copied().filter(|w| w.chars().count() >= 3).min_by_key(rank)
+        });
+        for keyword in &words {
+            let lookup = match (indexed, sample.as_deref()) {
+                (Some(w), Some(s)) if w == *keyword => scim::index_keys(w, dialect, s),
+                _ => Vec::new(),
+            };
+            let cond = scim::keyword(keyword, dialect, &lookup, &mut filter.args);
             filter.raw(cond);
         }
         let order = if query.storage_order { format!("seq {dir}") } else { format!("published {dir}, seq {dir}") };
@@ -129,6 +147,20 @@ impl LogStore for SqlStore {
         load_targets(self, &mut events).await?;
         Ok(events)
     }
+}
+
+/// The trigram sample of the newest events' search texts (keyword search, `trigrams`).
+async fn trigram_sample(store: &SqlStore) -> StoreResult<Arc<trigrams::Sample>> {
+    if let Some(sample) = store.log_sample.fresh() {
+        return Ok(sample);
+    }
+    let texts: Vec<(String,)> = with_pool!(store, |p| {
+        sqlx::query_as("SELECT search FROM log_events ORDER BY seq DESC LIMIT $1")
+            .bind(trigrams::SAMPLE_ROWS)
+            .fetch_all(p)
+            .await?
+    });
+    Ok(store.log_sample.put(trigrams::Sample::of(texts.iter().map(|(t,)| t.as_str()))))
 }
 
 /// Fills `targets` of a page of events from the target index, in the order of each event's own

@@ -4,6 +4,7 @@
 //! other attributes are read from the JSON `body` with the backend's JSON functions. Every value
 //! is a bound parameter; only fixed column names and JSON paths of this file reach the SQL text.
 
+use super::trigrams::{match_all, Sample};
 use super::Arg;
 use crate::audit::filter::{Expr, Op};
 
@@ -144,11 +145,14 @@ fn compare(dialect: Dialect, x: &str, op: Op, value: &str, case: Option<Case>, a
 
 /// A SQL condition (never NULL) equivalent to `expr`; values are appended to `args`. An
 /// attribute outside `LOG_FILTER_ATTRIBUTES` (rejected by the API before) matches nothing.
-pub(super) fn compile(expr: &Expr, dialect: Dialect, args: &mut Vec<Arg<'_>>) -> String {
+/// `sample` (SQLite) picks the trigrams that the FTS5 index is asked for (`trigrams`).
+pub(super) fn compile(expr: &Expr, dialect: Dialect, sample: Option<&Sample>, args: &mut Vec<Arg<'_>>) -> String {
     match expr {
-        Expr::And(a, b) => format!("({} AND {})", compile(a, dialect, args), compile(b, dialect, args)),
-        Expr::Or(a, b) => format!("({} OR {})", compile(a, dialect, args), compile(b, dialect, args)),
-        Expr::Not(e) => format!("(NOT {})", compile(e, dialect, args)),
+        Expr::And(a, b) => {
+            format!("({} AND {})", compile(a, dialect, sample, args), compile(b, dialect, sample, args))
+        }
+        Expr::Or(a, b) => format!("({} OR {})", compile(a, dialect, sample, args), compile(b, dialect, sample, args)),
+        Expr::Not(e) => format!("(NOT {})", compile(e, dialect, sample, args)),
         Expr::Cmp { attr, op, value } => {
             let value = value.as_deref().unwrap_or_default();
             match source(attr) {
@@ -172,35 +176,77 @@ pub(super) fn compile(expr: &Expr, dialect: Dialect, args: &mut Vec<Arg<'_>>) ->
                 }
                 Some(Source::Json(path)) => {
                     let x = json_path(dialect, "log_events.body", path);
-                    compare(dialect, &x, *op, value, None, args)
+                    let cond = compare(dialect, &x, *op, value, None, args);
+                    // A value the attribute equals, contains, starts or ends with is in the
+                    // event's search text too: the text's index finds the candidates (the
+                    // condition is implied by `cond`, so it is right under `not` as well).
+                    let searched = SEARCHED.contains(&attr.as_str());
+                    let word = value.to_lowercase();
+                    let found = if matches!(op, Op::Eq | Op::Co | Op::Sw | Op::Ew) && searched {
+                        lookup(&word, dialect, sample)
+                    } else {
+                        Vec::new()
+                    };
+                    if found.is_empty() {
+                        cond
+                    } else {
+                        format!("({} AND {cond})", keyword(&word, dialect, &found, args))
+                    }
                 }
             }
         }
     }
 }
 
-/// The condition of one `q` keyword: it occurs (case-insensitive) in `displayMessage`,
-/// `eventType`, the actor's or any target's id/alternateId/displayName, `outcome.reason` or
-/// `client.ipAddress`.
-pub(super) fn keyword(word: &str, dialect: Dialect, args: &mut Vec<Arg<'_>>) -> String {
+/// The body attributes whose values are in the search text (`LogRecord::search_text`).
+const SEARCHED: &[&str] =
+    &["displayMessage", "actor.alternateId", "actor.displayName", "outcome.reason", "client.ipAddress"];
+
+/// The condition of one `q` keyword (lower-cased): it occurs in the event's `search` text
+/// (`LogRecord::search_text`: displayMessage, eventType, the actor's or any target's
+/// id/alternateId/displayName, outcome.reason, client.ipAddress). With `lookup` trigrams (see
+/// `trigrams`), the text index lists the events holding them (SQLite: the FTS5 table
+/// `log_search`; Postgres: `LIKE`s of single trigrams, which the `pg_trgm` index serves) and the
+/// whole keyword's `LIKE` decides. Without, the `LIKE` alone reads the newest events first (on
+/// Postgres as `search || ''`, which no index serves).
+pub(super) fn keyword(word: &str, dialect: Dialect, lookup: &[String], args: &mut Vec<Arg<'_>>) -> String {
     let p = bind(args, format!("%{}%", like_escape(word)));
-    let has = |x: &str| format!("({x} IS NOT NULL AND lower({x}) LIKE lower({p}) ESCAPE '\\')");
-    let body = |path: &[&str]| has(&json_path(dialect, "log_events.body", path));
-    let fields = [
-        body(&["displayMessage"]),
-        has("event_type"),
-        has("actor_id"),
-        body(&["actor", "alternateId"]),
-        body(&["actor", "displayName"]),
-        body(&["outcome", "reason"]),
-        body(&["client", "ipAddress"]),
-        any_target_json(
-            dialect,
-            &format!(
-                "({})",
-                ["id", "alternateId", "displayName"].map(|k| has(&json_path(dialect, "j.value", &[k]))).join(" OR ")
-            ),
-        ),
-    ];
-    format!("({})", fields.join(" OR "))
+    match dialect {
+        Dialect::Sqlite if lookup.is_empty() => format!("log_events.search LIKE {p} ESCAPE '\\'"),
+        Dialect::Sqlite => {
+            let query = bind(args, match_all(lookup));
+            format!(
+                "(log_events.seq IN (SELECT rowid FROM log_search WHERE log_search MATCH {query}) \
+                 AND log_events.search LIKE {p} ESCAPE '\\')"
+            )
+        }
+        Dialect::Postgres => {
+            let mut conds: Vec<String> = lookup
+                .iter()
+                .map(|t| format!("log_events.search LIKE {}", bind(args, format!("%{}%", like_escape(t)))))
+                .collect();
+            conds.push(format!("(log_events.search || '') LIKE {p}"));
+            format!("({})", conds.join(" AND "))
+        }
+    }
+}
+
+/// What the text index is asked for to find `word`, when `word` is rare in `sample`.
+pub(super) fn lookup(word: &str, dialect: Dialect, sample: Option<&Sample>) -> Vec<String> {
+    match sample {
+        Some(s) if s.rare(&[word]) => index_keys(word, dialect, s),
+        _ => Vec::new(),
+    }
+}
+
+/// The rarest trigrams of `word`; on Postgres, when it has no trigram of letters and digits
+/// alone (`10.42.7.`), `word` itself, whose `LIKE` `pg_trgm` serves with the padded trigrams of
+/// its words.
+pub(super) fn index_keys(word: &str, dialect: Dialect, sample: &Sample) -> Vec<String> {
+    let keys = sample.rarest_trigrams(word, dialect == Dialect::Postgres);
+    if keys.is_empty() && dialect == Dialect::Postgres && word.chars().count() >= 3 {
+        vec![word.to_owned()]
+    } else {
+        keys
+    }
 }
