@@ -50,6 +50,7 @@ mod login;
 mod logout;
 mod nul_text;
 mod oidc_flow;
+mod pg_tls;
 mod remote_jwks;
 mod replicas;
 mod seed;

@@ -18,7 +18,7 @@ fn in_ci() -> bool {
 }
 
 /// Unavailable Postgres: skip locally (with a message), fail under CI.
-fn unavailable(why: &str) -> Option<String> {
+pub fn unavailable(why: &str) -> Option<String> {
     assert!(!in_ci(), "CI=true but Postgres is unavailable: {why}");
     eprintln!("skipping Postgres tests: {why}");
     None
@@ -80,7 +80,7 @@ async fn admin_url() -> Option<String> {
     tokio::task::spawn_blocking(start_cluster).await.expect("cluster start task")
 }
 
-fn pg_bin(name: &str) -> Option<PathBuf> {
+pub fn pg_bin(name: &str) -> Option<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .map(|rd| rd.filter_map(Result::ok).map(|e| e.path().join("bin")).collect())
         .unwrap_or_default();
@@ -95,7 +95,7 @@ fn is_root() -> bool {
 }
 
 /// Runs a Postgres tool, as the `postgres` user when we are root (initdb refuses root).
-fn run_pg(tool: &Path, args: &[&str]) -> std::io::Result<std::process::Output> {
+pub fn run_pg(tool: &Path, args: &[&str]) -> std::io::Result<std::process::Output> {
     if is_root() {
         Command::new("runuser").args(["-u", "postgres", "--"]).arg(tool).args(args).output()
     } else {
