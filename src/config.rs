@@ -15,8 +15,8 @@ pub struct ConfigArgs {
     /// Address to listen on [default: 127.0.0.1:8080; 127.0.0.1:8443 with --tls].
     #[arg(long, env = "BATON_LISTEN")]
     pub listen: Option<SocketAddr>,
-    /// External base URL, used verbatim in every issuer and link [default: http://<listen>;
-    /// `https://localhost:<port>` with --tls].
+    /// External base URL, used verbatim in every issuer and link [default: http://<listen>, with
+    /// `localhost` for an unspecified 0.0.0.0 or [::]; `https://localhost:<port>` with --tls].
     #[arg(long, env = "BATON_ISSUER")]
     pub issuer: Option<String>,
     /// `postgres://…` or `sqlite:…` [default: `sqlite://data/baton.db`].
@@ -217,15 +217,8 @@ impl Config {
         };
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let tls = args.tls.or(file.tls).unwrap_or(false);
-        let default_listen = if tls { DEFAULT_TLS_LISTEN } else { DEFAULT_LISTEN };
-        let listen = args.listen.or(file.listen).unwrap_or_else(|| default_listen.parse().expect("valid default"));
-        let issuer = args.issuer.clone().or(file.issuer).unwrap_or_else(|| {
-            if tls {
-                format!("https://localhost:{}", listen.port())
-            } else {
-                format!("http://{listen}")
-            }
-        });
+        let listen = args.listen.or(file.listen).unwrap_or_else(|| default_listen(tls));
+        let issuer = args.issuer.clone().or(file.issuer).unwrap_or_else(|| default_issuer(listen, tls));
         let log_format = args.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".into());
         let config = Self {
             listen,
@@ -429,6 +422,37 @@ impl Config {
     }
 }
 
+/// The listen address when none is configured.
+#[must_use]
+pub fn default_listen(tls: bool) -> SocketAddr {
+    (if tls { DEFAULT_TLS_LISTEN } else { DEFAULT_LISTEN }).parse().expect("valid default")
+}
+
+/// The issuer when none is configured: `http://<listen>`, except that an unspecified listen
+/// address (0.0.0.0 or [::], as in a container) is no address a browser can open, so it becomes
+/// `localhost`, where a published port is reached (`docker run -p 8080:8080`). Under TLS the
+/// local CA's certificate names `localhost`.
+fn default_issuer(listen: SocketAddr, tls: bool) -> String {
+    if tls {
+        format!("https://localhost:{}", listen.port())
+    } else if listen.ip().is_unspecified() {
+        format!("http://localhost:{}", listen.port())
+    } else {
+        format!("http://{listen}")
+    }
+}
+
+/// Where this machine reaches a server listening on `listen`: an unspecified address (0.0.0.0,
+/// [::]) is reached on the loopback address of its family (`baton healthcheck`).
+#[must_use]
+pub fn local_address(listen: SocketAddr) -> SocketAddr {
+    match listen.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, listen.port())),
+        IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, listen.port())),
+        _ => listen,
+    }
+}
+
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
     let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
@@ -550,6 +574,33 @@ mod tests {
                 assert!(result.unwrap_err().to_string().contains("non-loopback listen address"));
             }
             Config { dev_allow_remote: true, ..c }.validate().unwrap();
+        }
+    }
+
+    /// `docker run -p 8080:8080` (the image listens on 0.0.0.0:8080) gets an issuer a browser
+    /// and every client on the host can use, not `http://0.0.0.0:8080`.
+    #[test]
+    fn an_unspecified_listen_address_gives_a_localhost_issuer() {
+        for (listen, issuer) in [
+            ("0.0.0.0:8080", "http://localhost:8080"),
+            ("[::]:9000", "http://localhost:9000"),
+            ("127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("[::1]:8080", "http://[::1]:8080"),
+            ("10.0.0.5:80", "http://10.0.0.5:80"),
+        ] {
+            let args = ConfigArgs { listen: listen.parse().ok(), ..ConfigArgs::default() };
+            assert_eq!(Config::resolve(&args).unwrap().issuer, issuer, "{listen}");
+        }
+        let args = ConfigArgs {
+            listen: "0.0.0.0:8080".parse().ok(),
+            issuer: Some("https://auth.example.com/".into()),
+            ..ConfigArgs::default()
+        };
+        assert_eq!(Config::resolve(&args).unwrap().issuer, "https://auth.example.com", "an explicit issuer wins");
+        for (listen, local) in
+            [("0.0.0.0:8080", "127.0.0.1:8080"), ("[::]:8080", "[::1]:8080"), ("192.0.2.7:8080", "192.0.2.7:8080")]
+        {
+            assert_eq!(local_address(listen.parse().unwrap()).to_string(), local, "{listen}");
         }
     }
 

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 mod cli_tokens;
 mod demo;
+mod healthcheck;
 
 /// Settings read only from the environment (or the `--config` file), never from flags, so
 /// that secrets stay out of process listings and shell history.
@@ -53,6 +54,11 @@ enum Command {
     /// `baton serve --seed examples/streamward.yaml`. Exits non-zero, after printing the OAuth
     /// error body, if any hop fails.
     Demo(demo::DemoArgs),
+    /// Probe a running server's readiness (`GET /readyz`): exit 0 when it answers 200, 1 otherwise.
+    ///
+    /// The container image's HEALTHCHECK. Without --url it probes the address in --listen or
+    /// `BATON_LISTEN`, over loopback when that is 0.0.0.0 or [::].
+    Healthcheck(healthcheck::HealthcheckArgs),
     /// Management API tokens (`Authorization: SSWS …`): create one, or list them.
     ApiTokens {
         #[command(subcommand)]
@@ -75,17 +81,23 @@ enum KeysCommand {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    if let Command::Demo(args) = &cli.command {
-        return match demo::run(args).await {
+    // The clients of a running server: no configuration, database or logging of their own.
+    let client = match &cli.command {
+        Command::Demo(args) => Some(("demo", demo::run(args).await)),
+        Command::Healthcheck(args) => Some(("healthcheck", healthcheck::run(args).await)),
+        _ => None,
+    };
+    if let Some((name, result)) = client {
+        return match result {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("baton demo: {e:#}");
+                eprintln!("baton {name}: {e:#}");
                 std::process::ExitCode::FAILURE
             }
         };
     }
     let args = match &cli.command {
-        Command::Demo(_) => unreachable!("handled above"),
+        Command::Demo(_) | Command::Healthcheck(_) => unreachable!("handled above"),
         Command::Serve(a) | Command::Migrate(a) => a,
         Command::Seed { config, .. } | Command::Keys { command: KeysCommand::Rotate { config, .. } } => config,
         Command::ApiTokens { command } => command.config(),
@@ -132,7 +144,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Keys { command: KeysCommand::Rotate { auth_server, .. } } => rotate(config, auth_server).await,
         Command::ApiTokens { command } => cli_tokens::run(config, command).await,
-        Command::Demo(_) => unreachable!("handled in main"),
+        Command::Demo(_) | Command::Healthcheck(_) => unreachable!("handled in main"),
     }
 }
 

@@ -146,6 +146,36 @@ backend_tests!(
     wrong_or_empty_kek_stops_the_start
 );
 
+/// `baton healthcheck`, the container image's HEALTHCHECK: exit 0 against a ready server, found
+/// from `BATON_LISTEN` (an unspecified 0.0.0.0 probed over loopback, as in the image) or `--url`;
+/// exit 1 with the reason when the answer is not 200 or nothing answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthcheck_probes_readiness() {
+    let db = TestDb::new(Backend::Sqlite).await.expect("SQLite is always there");
+    let server = serve(&db).await;
+    let port = server.base.rsplit(':').next().unwrap().to_owned();
+    let check = |args: &[&str], listen: Option<&str>| {
+        let mut cmd = baton(&db, &["healthcheck"]);
+        if let Some(listen) = listen {
+            cmd.env("BATON_LISTEN", listen);
+        }
+        cmd.args(args).output().unwrap()
+    };
+    let out = check(&[], Some(&format!("0.0.0.0:{port}")));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("GET http://127.0.0.1:{port}/readyz: HTTP 200 OK"));
+    let out = check(&["--url", &format!("{}/readyz", server.base)], Some("192.0.2.1:1"));
+    assert!(out.status.success(), "--url wins over BATON_LISTEN: {}", String::from_utf8_lossy(&out.stderr));
+    let out = check(&["--url", &format!("{}/nope", server.base)], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HTTP 404 Not Found, not ready"));
+    drop(server);
+    let out = check(&["--listen", &format!("127.0.0.1:{port}")], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with(&format!("baton healthcheck: GET http://127.0.0.1:{port}/readyz: ")), "{stderr}");
+}
+
 /// `baton serve --help` names every setting of the README's configuration table: each flag,
 /// and each environment variable (the env-only secrets in its footer).
 #[test]
