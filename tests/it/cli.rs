@@ -130,6 +130,7 @@ async fn wrong_or_empty_kek_stops_the_start(backend: Backend) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("the key-encryption key does not open"), "{stderr}");
     assert!(stderr.contains("BATON_KEY_ENCRYPTION_KEY"), "{stderr}");
+    assert!(stderr.contains("ERROR") && !stderr.contains('\x1b'), "a log line, without colours in a pipe: {stderr}");
     let out = baton(&db, &["serve", "--listen", &listen]).env("BATON_KEY_ENCRYPTION_KEY", "").output().unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
