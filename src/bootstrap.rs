@@ -12,21 +12,13 @@ use crate::domain::{
 };
 use crate::jose::keys::KeyMaterial;
 use crate::jose::KeyRing;
+use crate::oauth::token::registry::rule_grant_types;
 use crate::store::{Page, Store};
 
 pub const DEFAULT_AS: &str = "default";
 pub const ADMIN_TOKEN_NAME: &str = "BATON_ADMIN_API_TOKEN";
 /// Display name of the org authorization server in logs and the console.
 pub const ORG_AS_NAME: &str = "org";
-
-/// Grant types of the seeded Default Policy Rule (okta-surface.md §1).
-pub const DEFAULT_RULE_GRANTS: &[&str] = &[
-    "authorization_code",
-    "client_credentials",
-    "urn:ietf:params:oauth:grant-type:device_code",
-    "urn:ietf:params:oauth:grant-type:jwt-bearer",
-    "urn:ietf:params:oauth:grant-type:token-exchange",
-];
 
 /// Signing keys a seed pins for the servers bootstrap creates (`orgSigningKeys` and the
 /// `default` entry's `signingKeys`), read before bootstrap so that a fresh database starts with
@@ -182,7 +174,8 @@ async fn create_default_server(
                 users: IncludeExclude::default(),
                 groups: IncludeExclude { include: vec!["EVERYONE".into()], exclude: vec![] },
             },
-            grant_types: IncludeOnly { include: DEFAULT_RULE_GRANTS.iter().map(|g| (*g).to_owned()).collect() },
+            // Okta's Default Policy Rule names every grant type a rule may (okta-surface.md §1).
+            grant_types: IncludeOnly { include: rule_grant_types().into_iter().map(str::to_owned).collect() },
             scopes: IncludeOnly { include: vec!["*".into()] },
         },
         token: TokenLifetimes::default(),

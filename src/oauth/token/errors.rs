@@ -91,6 +91,16 @@ pub fn client_credentials_at_org() -> OAuthError {
     )
 }
 
+/// A `none` client asking for a grant for confidential clients only (xaa.md §3.1: the XAA
+/// grants).
+#[must_use]
+pub fn public_client() -> OAuthError {
+    OAuthError::invalid_client(
+        "invalid_client",
+        "Client authentication failed. Either the client or the client credentials are invalid.",
+    )
+}
+
 #[must_use]
 pub fn browser_grant() -> OAuthError {
     OAuthError::new(

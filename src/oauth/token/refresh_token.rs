@@ -13,18 +13,35 @@
 use super::errors::{invalid_refresh_token, refresh_scopes_denied};
 use super::issue::{self, Plan, Subject};
 use super::log::{user_target, GrantLog};
-use super::TokenRequest;
+use super::registry::GrantDescriptor;
+use super::{Grant, TokenRequest};
+use crate::domain::grant_type;
 use crate::domain::ids::hash_secret;
 use crate::domain::{Millis, RefreshFamily, User};
 use crate::http::form::Params;
 use crate::jose::KeyRing;
 use crate::oauth::client::Client;
+use crate::oauth::discovery::Kind;
 use crate::oauth::error::OAuthError;
 use crate::policy::parse_scope;
 use crate::store::{Issuance, Store};
 use axum::response::Response;
 
-pub const GRANT_TYPE: &str = "refresh_token";
+pub const GRANT_TYPE: &str = grant_type::REFRESH_TOKEN;
+
+pub const DESCRIPTOR: GrantDescriptor = GrantDescriptor {
+    grant_type: GRANT_TYPE,
+    name: "refresh_token",
+    label: "Refresh token",
+    served_by: &[Kind::Org, Kind::Custom],
+    elsewhere: None,
+    repeatable: &[],
+    confidential_only: false,
+    from_browser: true,
+    in_rules: false,
+    agents: false,
+    parse: |params| Request::parse(params).map(Grant::RefreshToken),
+};
 
 /// Most seconds a rotated token stays usable (okta-surface.md §7.4).
 const MAX_LEEWAY_S: i64 = 60;

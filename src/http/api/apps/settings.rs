@@ -8,16 +8,8 @@ use crate::domain::app::APPLICATION_TYPES;
 use crate::domain::{App, AppStatus, AuthMethod, ConsentMethod, TextEnum};
 use crate::http::error::OktaError;
 use crate::jose::keys::{public_members, thumbprint};
+use crate::oauth::token::registry::app_grant_types;
 use serde_json::{Map, Value};
-
-/// Grant types an app may list (okta-surface.md §5.2).
-const GRANTS: &[&str] = &[
-    "authorization_code",
-    "refresh_token",
-    "client_credentials",
-    "urn:ietf:params:oauth:grant-type:token-exchange",
-    "urn:ietf:params:oauth:grant-type:jwt-bearer",
-];
 
 const BLANK: &str = "The field cannot be left blank";
 
@@ -182,7 +174,8 @@ pub(super) fn read(body: &Value, existing: Option<&App>, now: i64) -> Result<Dra
         }
         (Some(_), g) => g.unwrap_or_default(),
     };
-    for g in grant_types.iter().filter(|g| !GRANTS.contains(&g.as_str())) {
+    let allowed = app_grant_types();
+    for g in grant_types.iter().filter(|g| !allowed.contains(&g.as_str())) {
         v.error("grant_types", &format!("'{g}' is not a supported grant type"));
     }
     let consent_method = match string(&mut v, sets, "consent_method") {

@@ -1,7 +1,7 @@
 //! Leg 2 of Cross-App Access: redeeming an ID-JAG with the jwt-bearer grant at a custom AS
 //! (RFC 7523 §2.1; ID-JAG draft -04 §4.4; xaa.md §6). The org AS does not serve it
 //! (`unsupported_grant_type`, from the dispatch). Only confidential clients: an app whose method
-//! is `none` is refused with `invalid_client` (xaa.md §3).
+//! is `none` is refused with `invalid_client` before the grant's parameters (xaa.md §3).
 //!
 //! Order: the assertion's steps 1–12 (`assertion`), 13 the subject (an ACTIVE `00u…` user,
 //! else an ACTIVE client as a machine subject), 14 every `act.sub` of an org-issued ID-JAG
@@ -18,21 +18,38 @@ use self::errors::Invalid;
 use super::errors::{no_matching_policy, no_scope_allowed, unsupported_grant_type};
 use super::issue::{self, groups_of, Minted};
 use super::log::{user_target, GrantLog};
-use super::TokenRequest;
+use super::registry::{self, GrantDescriptor};
+use super::{Grant, TokenRequest};
 use crate::audit::Target;
-use crate::domain::{AccessTokenRecord, AuthMethod, ClaimType, Group, User};
+use crate::domain::{grant_type, AccessTokenRecord, ClaimType, Group, User};
 use crate::http::form::Params;
 use crate::jose::act;
 use crate::jose::claims::{access_token_claims, evaluate_claims, AccessTokenInput, JwtBearerClaims, TokenSubject};
 use crate::oauth::client::Client;
+use crate::oauth::discovery::Kind;
 use crate::oauth::error::OAuthError;
-use crate::oauth::SERVED;
 use crate::policy::{evaluate_jwt_bearer, parse_scope, AccessDenied, JwtBearerInput};
 use crate::state::AppState;
 use crate::store::{Issuance, Store, StoreResult};
 use axum::response::Response;
 
-pub const GRANT_TYPE: &str = crate::oauth::JWT_BEARER;
+pub const GRANT_TYPE: &str = grant_type::JWT_BEARER;
+
+/// Served by custom authorization servers only (the org AS answers `unsupported_grant_type`),
+/// never to a public (`none`) client (xaa.md §3).
+pub const DESCRIPTOR: GrantDescriptor = GrantDescriptor {
+    grant_type: GRANT_TYPE,
+    name: "jwt_bearer",
+    label: "JWT bearer",
+    served_by: &[Kind::Custom],
+    elsewhere: None,
+    repeatable: &[],
+    confidential_only: true,
+    from_browser: false,
+    in_rules: true,
+    agents: true,
+    parse: |params| Request::parse(params).map(Grant::JwtBearer),
+};
 
 /// The grant's parameters (xaa.md §6.1).
 #[derive(Debug)]
@@ -80,10 +97,9 @@ pub async fn exchange(
     grant: Request,
     log: &mut GrantLog,
 ) -> Result<Response, OAuthError> {
-    let Some(server) = req.issuer.server() else { return Err(unsupported_grant_type(SERVED.org_grants)) };
-    if req.client.auth_method() == AuthMethod::None {
-        return Err(errors::public_client());
-    }
+    let Some(server) = req.issuer.server() else {
+        return Err(unsupported_grant_type(&registry::served_at(req.issuer.server_kind())));
+    };
     let store = state.store.as_ref();
     if !grant.scope.is_empty() {
         log.scopes("requested_scopes", &grant.scope);

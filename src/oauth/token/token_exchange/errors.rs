@@ -12,15 +12,6 @@ pub fn at_custom_as() -> OAuthError {
     )
 }
 
-/// A `none` client (xaa.md §3.1): XAA grants are for confidential clients only.
-#[must_use]
-pub fn public_client() -> OAuthError {
-    OAuthError::invalid_client(
-        "invalid_client",
-        "Client authentication failed. Either the client or the client credentials are invalid.",
-    )
-}
-
 #[must_use]
 pub fn requested_token_type() -> OAuthError {
     OAuthError::invalid_request("invalid_requested_token_type", "'requested_token_type' is invalid or not supported.")
