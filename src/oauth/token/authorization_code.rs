@@ -107,6 +107,7 @@ pub async fn exchange(
         scopes: &code.scopes,
         access_minutes: lifetimes.access_token_minutes,
         grant_id: Some(&code_hash),
+        redeemed: None,
     };
     let minted = issue::mint(store, keys, req, &plan).await?;
 

@@ -117,10 +117,11 @@ pub async fn exchange(
     }
     log.scopes("granted_scopes", &decision.granted);
     let plan = Plan {
-        subject: Subject::Client,
+        subject: Subject::Client(req.client.client_id()),
         scopes: &decision.granted,
         access_minutes: decision.lifetimes.access_token_minutes,
         grant_id: None,
+        redeemed: None,
     };
     let minted = issue::mint(store, keys, req, &plan).await?;
     let events = issue::success_records(log, &minted, false, req);

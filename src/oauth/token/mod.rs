@@ -40,6 +40,8 @@ pub struct TokenRequest<'a> {
     pub client: &'a Client,
     /// The org id (`idp` of ID tokens).
     pub org_id: &'a str,
+    /// The org AS's issuer, `{base}` (baton's own ID-JAGs carry it).
+    pub org_issuer: &'a str,
     /// The request carried an `Origin` header (okta-surface.md §5.2).
     pub browser: bool,
     pub now_ms: Millis,
@@ -154,13 +156,14 @@ async fn run(
     let grant_type = params.require("grant_type")?;
     let browser = headers.contains_key(header::ORIGIN);
     let grant = Grant::parse(grant_type, issuer, browser, client, &params)?;
-    let req = TokenRequest { issuer, client, org_id: &state.org.id, browser, now_ms: now, ctx };
+    let req =
+        TokenRequest { issuer, client, org_id: &state.org.id, org_issuer: state.base(), browser, now_ms: now, ctx };
     let keys = &state.keys;
     match grant {
         Grant::AuthorizationCode(g) => authorization_code::exchange(store, keys, &req, g, log).await,
         Grant::RefreshToken(g) => refresh_token::exchange(store, keys, &req, g, log).await,
         Grant::ClientCredentials(g) => client_credentials::exchange(store, keys, &req, g, log).await,
         Grant::TokenExchange(g) => token_exchange::exchange(state, &req, g, log).await,
-        Grant::JwtBearer(g) => jwt_bearer::exchange(state, &req, g, log).await,
+        Grant::JwtBearer(g) => jwt_bearer::exchange(store, keys, &state.remote_jwks, &req, g, log).await,
     }
 }

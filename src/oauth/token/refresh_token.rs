@@ -77,8 +77,13 @@ pub async fn exchange(
     let groups = issue::groups_of(store, &user.id).await?;
     let lifetimes = issue::lifetimes(store, req.issuer, family.policy_id.as_deref(), family.rule_id.as_deref()).await?;
     let subject = Subject::User { user: &user, groups: &groups, auth_time_ms: family.auth_time, nonce: None };
-    let plan =
-        Plan { subject, scopes: &scopes, access_minutes: lifetimes.access_token_minutes, grant_id: Some(&family.id) };
+    let plan = Plan {
+        subject,
+        scopes: &scopes,
+        access_minutes: lifetimes.access_token_minutes,
+        grant_id: Some(&family.id),
+        redeemed: None,
+    };
     let minted = issue::mint(store, keys, req, &plan).await?;
 
     let now = req.now_ms;
