@@ -1,4 +1,4 @@
-//! The admin console (issue 6): server-rendered askama pages under `/admin`, for ACTIVE members
+//! The admin console: server-rendered askama pages under `/admin`, for ACTIVE members
 //! of the `Administrators` group. Every page goes through [`ConsoleAdmin`] (signed in, admin,
 //! CSRF token for its forms, audit actor and context); every POST through [`ConsoleForm`],
 //! which rejects a missing or wrong CSRF token with a 403 page before the handler runs. Writes

@@ -1,6 +1,8 @@
-//! The token-endpoint rows of Okta's error catalogue (okta-surface.md §8), byte for byte. The
-//! first argument of each `OAuthError` is the `error` sent; the second is Okta's internal name,
-//! which only the System Log sees (`debugData.error`).
+//! The token-endpoint rows of Okta's error catalogue (okta-surface.md §8), byte for byte. Each
+//! `OAuthError` carries the `error` sent and Okta's internal name (its `reason`), which only the
+//! System Log sees (`debugData.error`): `OAuthError::new` takes both, `bad` uses the `error` as
+//! the reason, and `invalid_grant`, `invalid_request` and `invalid_client` fix the `error` and
+//! take the reason first.
 
 use crate::oauth::error::OAuthError;
 use axum::http::StatusCode;

@@ -1,5 +1,6 @@
-//! The leg-1 rows of xaa.md §4.8, byte for byte. The reason code (second argument) goes to the
-//! System Log only.
+//! The leg-1 rows of xaa.md §4.8, byte for byte. The reason code (`OAuthError::reason`: the
+//! argument after the `error` in `OAuthError::new`, the first one of `invalid_grant` and its
+//! kin) goes to the System Log only.
 
 use crate::oauth::error::OAuthError;
 use axum::http::StatusCode;
