@@ -220,8 +220,7 @@ async fn upsert_admin_token(store: &dyn Store, token: &str, now: Millis) -> anyh
     Ok(())
 }
 
-/// Login of the bootstrap admin when `BATON_ADMIN_LOGIN` is unset.
-pub const DEFAULT_ADMIN_LOGIN: &str = "admin@baton.local";
+pub use crate::config::DEFAULT_ADMIN_LOGIN;
 
 /// The bootstrap admin (`BATON_ADMIN_LOGIN` / `BATON_ADMIN_PASSWORD`): an ACTIVE user with
 /// exactly this password, member of the `Administrators` group (created when missing). Each
@@ -314,7 +313,7 @@ async fn create_admin(store: &dyn Store, login: &str, password: &str, now: Milli
 
 /// The `Administrators` group, created when missing.
 async fn ensure_admins_group(store: &dyn Store, now: Millis) -> anyhow::Result<Group> {
-    let admins = crate::http::api::auth::ADMINISTRATORS_GROUP;
+    let admins = crate::domain::user::ADMINISTRATORS_GROUP;
     if let Some(group) = store.find_group_by_name(admins).await? {
         return Ok(group);
     }

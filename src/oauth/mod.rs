@@ -12,6 +12,7 @@ pub mod discovery;
 pub mod error;
 pub mod introspect;
 pub mod logout;
+pub mod params;
 pub mod remote_jwks;
 pub mod revoke;
 pub mod server;

@@ -50,6 +50,7 @@ mod discovery;
 mod fuzz;
 mod introspect_revoke;
 mod jwt_bearer;
+mod layers;
 mod login;
 mod logout;
 mod nul_text;

@@ -6,10 +6,10 @@
 use super::{authorization_code, client_credentials, errors, jwt_bearer, refresh_token, token_exchange, Grant};
 use crate::domain::grant_type::DEVICE_CODE;
 use crate::domain::AuthMethod;
-use crate::http::form::Params;
 use crate::oauth::client::Client;
 use crate::oauth::discovery::Kind;
 use crate::oauth::error::OAuthError;
+use crate::oauth::params::Params;
 
 /// What the token endpoint and the lists of grant types need to know about a grant.
 // One flag per property is the clearest shape for a capability table.
