@@ -7,26 +7,18 @@ use crate::audit::{Actor, Context, Event, Target};
 use crate::domain::auth_server::{IncludeExclude, IncludeOnly, People, SYSTEM_SCOPES};
 use crate::domain::ids::{hash_secret, new_id, Prefix};
 use crate::domain::{
-    ApiToken, AuthServer, ConsentType, Group, GroupType, Millis, Org, Policy, PolicyRule, RuleConditions, Scope,
-    SigningAlg, SigningKeyStatus, Status, TokenLifetimes,
+    ApiToken, AuthServer, ConsentType, Group, GroupType, LogRecord, Millis, Org, Policy, PolicyRule, RuleConditions,
+    Scope, SigningAlg, SigningKeyStatus, Status, TokenLifetimes, User, UserProfile, UserStatus,
 };
 use crate::jose::keys::KeyMaterial;
 use crate::jose::KeyRing;
+use crate::oauth::token::registry::rule_grant_types;
 use crate::store::{Page, Store};
 
 pub const DEFAULT_AS: &str = "default";
 pub const ADMIN_TOKEN_NAME: &str = "BATON_ADMIN_API_TOKEN";
 /// Display name of the org authorization server in logs and the console.
 pub const ORG_AS_NAME: &str = "org";
-
-/// Grant types of the seeded Default Policy Rule (okta-surface.md §1).
-pub const DEFAULT_RULE_GRANTS: &[&str] = &[
-    "authorization_code",
-    "client_credentials",
-    "urn:ietf:params:oauth:grant-type:device_code",
-    "urn:ietf:params:oauth:grant-type:jwt-bearer",
-    "urn:ietf:params:oauth:grant-type:token-exchange",
-];
 
 /// Signing keys a seed pins for the servers bootstrap creates (`orgSigningKeys` and the
 /// `default` entry's `signingKeys`), read before bootstrap so that a fresh database starts with
@@ -182,7 +174,8 @@ async fn create_default_server(
                 users: IncludeExclude::default(),
                 groups: IncludeExclude { include: vec!["EVERYONE".into()], exclude: vec![] },
             },
-            grant_types: IncludeOnly { include: DEFAULT_RULE_GRANTS.iter().map(|g| (*g).to_owned()).collect() },
+            // Okta's Default Policy Rule names every grant type a rule may (okta-surface.md §1).
+            grant_types: IncludeOnly { include: rule_grant_types().into_iter().map(str::to_owned).collect() },
             scopes: IncludeOnly { include: vec!["*".into()] },
         },
         token: TokenLifetimes::default(),
@@ -227,90 +220,113 @@ async fn upsert_admin_token(store: &dyn Store, token: &str, now: Millis) -> anyh
     Ok(())
 }
 
-/// Login of the bootstrap admin when `BATON_ADMIN_LOGIN` is unset.
-pub const DEFAULT_ADMIN_LOGIN: &str = "admin@baton.local";
+pub use crate::config::DEFAULT_ADMIN_LOGIN;
 
 /// The bootstrap admin (`BATON_ADMIN_LOGIN` / `BATON_ADMIN_PASSWORD`): an ACTIVE user with
 /// exactly this password, member of the `Administrators` group (created when missing). Each
 /// change is logged with the system as actor; a restart with nothing to change writes nothing.
 pub async fn ensure_admin_user(store: &dyn Store, login: &str, password: &str, now: Millis) -> anyhow::Result<()> {
-    use crate::domain::{User, UserProfile, UserStatus};
-    let ctx = Context::system();
-    let log = |kind: &str, message: &str, targets: &[Target]| {
-        targets.iter().fold(Event::new(kind, message, Actor::system()), |e, t| e.target(t.clone())).build(&ctx, now)
+    let user = match store.find_user_by_login(login).await? {
+        Some(user) => update_admin(store, user, password, now).await?,
+        None => create_admin(store, login, password, now).await?,
     };
-    let user_target = |u: &User| Target::new(&u.id, "User", u.profile.login(), &u.profile.display_name());
-    let hash = |pw: &str| {
-        let pw = pw.to_owned();
-        async move {
-            crate::authn::password::hash(pw).await.ok_or_else(|| anyhow::anyhow!("hashing the admin password failed"))
-        }
-    };
-    let user = if let Some(mut user) = store.find_user_by_login(login).await? {
-        let mut events = Vec::new();
-        if !crate::authn::password::verify(user.password_hash.clone(), password.to_owned()).await {
-            user.password_hash = Some(hash(password).await?);
-            user.password_changed = Some(now);
-            events.push(log("user.account.update_password", "Update password for user", &[user_target(&user)]));
-        }
-        if user.status != UserStatus::Active {
-            user.status = UserStatus::Active;
-            user.activated = Some(now);
-            user.status_changed = Some(now);
-            events.push(log("user.lifecycle.activate", "Activate Okta user", &[user_target(&user)]));
-        }
-        if !events.is_empty() {
-            user.last_updated = now;
-            store.update_user(&user, &events).await?;
-        }
-        user
-    } else {
-        let email = if login.contains('@') { login.to_owned() } else { DEFAULT_ADMIN_LOGIN.to_owned() };
-        let mut profile = serde_json::Map::new();
-        profile.insert("login".into(), login.into());
-        profile.insert("email".into(), email.into());
-        profile.insert("firstName".into(), "baton".into());
-        profile.insert("lastName".into(), "Admin".into());
-        let user = User {
-            id: new_id(Prefix::User),
-            status: UserStatus::Active,
-            profile: UserProfile(profile),
-            password_hash: Some(hash(password).await?),
-            created: now,
-            activated: Some(now),
-            status_changed: Some(now),
-            last_login: None,
-            last_updated: now,
-            password_changed: Some(now),
-        };
-        let events = [
-            log("user.lifecycle.create", "Create Okta user", &[user_target(&user)]),
-            log("user.lifecycle.activate", "Activate Okta user", &[user_target(&user)]),
-        ];
-        store.create_user(&user, &[], &events).await?;
-        user
-    };
-    let admins = crate::http::api::auth::ADMINISTRATORS_GROUP;
-    let group = if let Some(group) = store.find_group_by_name(admins).await? {
-        group
-    } else {
-        let group = Group {
-            id: new_id(Prefix::Group),
-            group_type: GroupType::OktaGroup,
-            name: admins.into(),
-            description: Some("Administrators of baton (admin console and Management API)".into()),
-            created: now,
-            last_updated: now,
-            last_membership_updated: now,
-        };
-        let target = Target::new(&group.id, "UserGroup", &group.name, &group.name);
-        store.create_group(&group, &[log("group.lifecycle.create", "Create Okta group", &[target])]).await?;
-        group
-    };
+    let group = ensure_admins_group(store, now).await?;
     if !store.list_user_groups(&user.id).await?.iter().any(|g| g.id == group.id) {
-        let targets = [user_target(&user), Target::new(&group.id, "UserGroup", &group.name, &group.name)];
-        let event = log("group.user_membership.add", "Add user to group membership", &targets);
+        let targets = [admin_target(&user), Target::new(&group.id, "UserGroup", &group.name, &group.name)];
+        let event = system_event("group.user_membership.add", "Add user to group membership", &targets, now);
         store.add_group_member(&group.id, &user.id, now, &[event]).await?;
     }
     Ok(())
+}
+
+/// An event with the system as actor.
+fn system_event(kind: &str, message: &str, targets: &[Target], now: Millis) -> LogRecord {
+    targets
+        .iter()
+        .fold(Event::new(kind, message, Actor::system()), |e, t| e.target(t.clone()))
+        .build(&Context::system(), now)
+}
+
+fn admin_target(u: &User) -> Target {
+    Target::new(&u.id, "User", u.profile.login(), &u.profile.display_name())
+}
+
+async fn hash_password(password: &str) -> anyhow::Result<String> {
+    crate::authn::password::hash(password.to_owned())
+        .await
+        .ok_or_else(|| anyhow::anyhow!("hashing the admin password failed"))
+}
+
+/// The existing admin user with exactly `password`, ACTIVE.
+async fn update_admin(store: &dyn Store, mut user: User, password: &str, now: Millis) -> anyhow::Result<User> {
+    let mut events = Vec::new();
+    if !crate::authn::password::verify(user.password_hash.clone(), password.to_owned()).await {
+        user.password_hash = Some(hash_password(password).await?);
+        user.password_changed = Some(now);
+        events.push(system_event(
+            "user.account.update_password",
+            "Update password for user",
+            &[admin_target(&user)],
+            now,
+        ));
+    }
+    if user.status != UserStatus::Active {
+        user.status = UserStatus::Active;
+        user.activated = Some(now);
+        user.status_changed = Some(now);
+        events.push(system_event("user.lifecycle.activate", "Activate Okta user", &[admin_target(&user)], now));
+    }
+    if !events.is_empty() {
+        user.last_updated = now;
+        store.update_user(&user, &events).await?;
+    }
+    Ok(user)
+}
+
+/// A new ACTIVE admin user; its email is the login when that is an address.
+async fn create_admin(store: &dyn Store, login: &str, password: &str, now: Millis) -> anyhow::Result<User> {
+    let email = if login.contains('@') { login.to_owned() } else { DEFAULT_ADMIN_LOGIN.to_owned() };
+    let mut profile = serde_json::Map::new();
+    profile.insert("login".into(), login.into());
+    profile.insert("email".into(), email.into());
+    profile.insert("firstName".into(), "baton".into());
+    profile.insert("lastName".into(), "Admin".into());
+    let user = User {
+        id: new_id(Prefix::User),
+        status: UserStatus::Active,
+        profile: UserProfile(profile),
+        password_hash: Some(hash_password(password).await?),
+        created: now,
+        activated: Some(now),
+        status_changed: Some(now),
+        last_login: None,
+        last_updated: now,
+        password_changed: Some(now),
+    };
+    let events = [
+        system_event("user.lifecycle.create", "Create Okta user", &[admin_target(&user)], now),
+        system_event("user.lifecycle.activate", "Activate Okta user", &[admin_target(&user)], now),
+    ];
+    store.create_user(&user, &[], &events).await?;
+    Ok(user)
+}
+
+/// The `Administrators` group, created when missing.
+async fn ensure_admins_group(store: &dyn Store, now: Millis) -> anyhow::Result<Group> {
+    let admins = crate::domain::user::ADMINISTRATORS_GROUP;
+    if let Some(group) = store.find_group_by_name(admins).await? {
+        return Ok(group);
+    }
+    let group = Group {
+        id: new_id(Prefix::Group),
+        group_type: GroupType::OktaGroup,
+        name: admins.into(),
+        description: Some("Administrators of baton (admin console and Management API)".into()),
+        created: now,
+        last_updated: now,
+        last_membership_updated: now,
+    };
+    let target = Target::new(&group.id, "UserGroup", &group.name, &group.name);
+    store.create_group(&group, &[system_event("group.lifecycle.create", "Create Okta group", &[target], now)]).await?;
+    Ok(group)
 }

@@ -9,8 +9,8 @@
 use baton::audit::{Actor, Context, Event, Target};
 use baton::config::{Config, ConfigArgs};
 use baton::domain::ids::{hash_secret, new_id, new_secret, Prefix};
+use baton::domain::user::ADMINISTRATORS_GROUP;
 use baton::domain::{ApiToken, UserStatus};
-use baton::http::api::auth::ADMINISTRATORS_GROUP;
 use baton::server;
 use clap::Subcommand;
 

@@ -175,7 +175,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("issuer", &self.issuer)
-            .field("database_url", &crate::store::sql::redact(&self.database_url))
+            .field("database_url", &redact(&self.database_url))
             .field("seed", &self.seed)
             .field("keys_dir", &self.keys_dir)
             .field("max_act_depth", &self.max_act_depth)
@@ -200,7 +200,21 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_TLS_LISTEN: &str = "127.0.0.1:8443";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/baton.db";
 /// Default `max_act_depth` (xaa.md §4.5).
-pub const DEFAULT_MAX_ACT_DEPTH: usize = crate::jose::act::DEFAULT_MAX_DEPTH;
+pub const DEFAULT_MAX_ACT_DEPTH: usize = 5;
+/// A database URL without its password, for messages and logs.
+#[must_use]
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Login of the bootstrap admin when `BATON_ADMIN_LOGIN` is unset.
+pub const DEFAULT_ADMIN_LOGIN: &str = "admin@baton.local";
 /// Default lifetime of a pending consent request: 10 minutes (xaa.md §5).
 pub const DEFAULT_CONSENT_REQUEST_TTL_SECONDS: u32 = 600;
 /// Okta's default password policy: lock out after 10 failed sign-ins.
@@ -271,9 +285,7 @@ impl Config {
                 Ok(v) => Some(v),
                 Err(_) => file.key_encryption_key,
             },
-            admin_login: env("BATON_ADMIN_LOGIN")
-                .or(file.admin_login)
-                .unwrap_or_else(|| crate::bootstrap::DEFAULT_ADMIN_LOGIN.into()),
+            admin_login: env("BATON_ADMIN_LOGIN").or(file.admin_login).unwrap_or_else(|| DEFAULT_ADMIN_LOGIN.into()),
             admin_password: env("BATON_ADMIN_PASSWORD").or(file.admin_password),
         };
         config.validate()?;
@@ -416,7 +428,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             admin_api_token: None,
             key_encryption_key: Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8".into()),
-            admin_login: crate::bootstrap::DEFAULT_ADMIN_LOGIN.into(),
+            admin_login: DEFAULT_ADMIN_LOGIN.into(),
             admin_password: None,
         }
     }

@@ -125,7 +125,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve(_) => server::serve(config).await,
         Command::Migrate(_) => {
             store::connect(&config.database_url).await?;
-            println!("migrations applied to {}", store::sql::redact(&config.database_url));
+            println!("migrations applied to {}", baton::config::redact(&config.database_url));
             Ok(())
         }
         Command::Seed { file, .. } => {

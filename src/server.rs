@@ -47,7 +47,7 @@ async fn check_kek(store: &dyn store::Store, keys: &KeyRing, database_url: &str)
          key they were sealed with; start with that key",
         sealed.len(),
         stored.len(),
-        store::sql::redact(database_url),
+        crate::config::redact(database_url),
         sealed.first().copied().unwrap_or_default()
     );
     Ok(())

@@ -6,6 +6,7 @@ pub mod agent;
 pub mod app;
 pub mod auth_server;
 pub mod grant;
+pub mod grant_type;
 pub mod ids;
 pub mod log;
 pub mod user;

@@ -114,6 +114,9 @@ impl TextEnum for GroupType {
 /// Name of the built-in group that implicitly holds every user (`EVERYONE` in rules).
 pub const EVERYONE: &str = "Everyone";
 
+/// The group whose ACTIVE members administer the org (and own API tokens that work).
+pub const ADMINISTRATORS_GROUP: &str = "Administrators";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
     pub id: String,

@@ -6,6 +6,7 @@ use super::extract::AsId;
 use crate::domain::{AuthServer, Status, TextEnum};
 use crate::jose::jwks;
 use crate::oauth::discovery::{document, Document, Kind, ORG_SCOPES};
+use crate::oauth::token::registry::served_at;
 use crate::oauth::SERVED;
 use crate::state::AppState;
 use axum::extract::{Query, State};
@@ -56,7 +57,7 @@ async fn check_client(state: &AppState, query: &ClientQuery) -> Result<(), OktaE
 async fn org_document(state: &AppState, query: &ClientQuery, doc: Document) -> Result<Json<Value>, OktaError> {
     check_client(state, query).await?;
     let scopes: Vec<String> = ORG_SCOPES.iter().map(|s| (*s).to_owned()).collect();
-    Ok(Json(document(Kind::Org, doc, state.base(), &scopes, "RS256", &SERVED)))
+    Ok(Json(document(Kind::Org, doc, state.base(), &scopes, "RS256", &SERVED, &served_at(Kind::Org))))
 }
 
 async fn custom_document(
@@ -76,7 +77,15 @@ async fn custom_document(
         .map(|s| s.name)
         .collect();
     let issuer = state.custom_issuer(&server.id);
-    Ok(Json(document(Kind::Custom, doc, &issuer, &scopes, server.signing_alg.as_str(), &SERVED)))
+    Ok(Json(document(
+        Kind::Custom,
+        doc,
+        &issuer,
+        &scopes,
+        server.signing_alg.as_str(),
+        &SERVED,
+        &served_at(Kind::Custom),
+    )))
 }
 
 async fn openid(

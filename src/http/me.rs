@@ -1,4 +1,4 @@
-//! Self-service pages of any signed-in user (issue 6 part 6), on the normal sign-in session:
+//! Self-service pages of any signed-in user, on the normal sign-in session:
 //! `GET /me` lists the user's consent grants (each revocable: `POST /me/consents/{id}/revoke`,
 //! logging `app.oauth2.as.consent.revoke`), the agents' pending consent requests (approve or
 //! deny through the brokered-consent handlers of `consent_requests`, which also list and

@@ -4,9 +4,6 @@
 
 use serde_json::{json, Map, Value};
 
-/// Default `max_act_depth` (xaa.md §4.5).
-pub const DEFAULT_MAX_DEPTH: usize = 5;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActError {
     /// A level is not an object with a non-empty string `sub`, an optional string
@@ -103,6 +100,9 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The default `max_act_depth` (xaa.md §4.5; `config::DEFAULT_MAX_ACT_DEPTH`).
+    const DEFAULT_MAX_DEPTH: usize = 5;
 
     const CHAT: Principal = Principal { sub: "0oarbboyj0J3R67xy1d7", sub_profile: "web_app" };
     const ORCH: Principal = Principal { sub: "wlps2fwpkzi3raviM1d7", sub_profile: "ai_agent" };

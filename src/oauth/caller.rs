@@ -10,7 +10,7 @@ use super::server::Issuer;
 use super::token::log::{claimed_actor, invalid_client_credentials};
 use crate::audit::Context;
 use crate::domain::Millis;
-use crate::http::form::Params;
+use crate::oauth::params::Params;
 use crate::store::Store;
 
 /// Authenticates the caller of `{issuer}/v1/{path}`; repeated parameters fail first.

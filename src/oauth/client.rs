@@ -77,7 +77,7 @@ impl Client {
     pub fn grant_types(&self) -> Vec<String> {
         match self {
             Self::App(a) => a.grant_types.clone(),
-            Self::Agent(_) => vec![super::TOKEN_EXCHANGE.to_owned(), super::JWT_BEARER.to_owned()],
+            Self::Agent(_) => super::token::registry::agent_grant_types().into_iter().map(str::to_owned).collect(),
         }
     }
 

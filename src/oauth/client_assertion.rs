@@ -7,8 +7,8 @@ use super::client::Client;
 use super::client_auth::{Authenticated, Endpoint, Failure, ASSERTION_TYPE};
 use super::error::OAuthError;
 use crate::domain::{AuthMethod, ClientKeyStatus};
-use crate::http::form::Params;
 use crate::jose::jwt::{check_not_before, peek, verify_with_jwk, NotBefore, ALLOWED_ALGS};
+use crate::oauth::params::Params;
 use crate::store::{Store, StoreError};
 use serde_json::{Map, Value};
 

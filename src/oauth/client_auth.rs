@@ -8,7 +8,7 @@ use super::client_assertion;
 use super::error::OAuthError;
 use crate::domain::ids::{hash_secret, secrets_equal};
 use crate::domain::{AppStatus, AuthMethod, TextEnum};
-use crate::http::form::Params;
+use crate::oauth::params::Params;
 use crate::store::Store;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;

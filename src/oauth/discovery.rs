@@ -1,6 +1,7 @@
 //! Authorization server metadata: OpenID Connect Discovery 1.0 and RFC 8414, in Okta's key
 //! order (okta-surface.md §2.1; xaa.md §2). Pure: the caller supplies the issuer, the scopes and
-//! the signing algorithm; `served` says which endpoints and grants exist.
+//! the signing algorithm; `served` says which endpoints exist and `grants` which grant types
+//! the token endpoint answers (`token::registry::served_at`).
 
 use super::{Served, ID_JAG_PROFILE, ID_JAG_TYPE, JWT_BEARER, TOKEN_EXCHANGE};
 use serde_json::{json, Map, Value};
@@ -67,10 +68,10 @@ pub fn document(
     scopes: &[String],
     signing_alg: &str,
     served: &Served,
+    grants: &[&str],
 ) -> Value {
     let ep =
         |path: &str| Value::String(format!("{issuer}{}/v1/{path}", if kind == Kind::Org { "/oauth2" } else { "" }));
-    let grants: Vec<&str> = if kind == Kind::Org { served.org_grants.to_vec() } else { served.custom_grants.to_vec() };
     let has_token = !grants.is_empty();
     let openid = doc == Document::OpenId;
     let mut m = Map::new();
@@ -131,20 +132,15 @@ pub fn document(
 mod tests {
     use super::*;
 
-    const ALL: Served = Served {
-        authorize: true,
-        org_grants: &["authorization_code", "refresh_token", TOKEN_EXCHANGE],
-        custom_grants: &["authorization_code", "refresh_token", "client_credentials", JWT_BEARER],
-        userinfo: true,
-        introspect: true,
-        revoke: true,
-        logout: true,
-    };
+    const ORG_GRANTS: &[&str] = &["authorization_code", "refresh_token", TOKEN_EXCHANGE];
+    const CUSTOM_GRANTS: &[&str] = &["authorization_code", "refresh_token", "client_credentials", JWT_BEARER];
+    const ALL: Served = Served { authorize: true, userinfo: true, introspect: true, revoke: true, logout: true };
 
     #[test]
     fn full_custom_document_matches_okta_key_order() {
         let scopes: Vec<String> = ["openid", "profile"].iter().map(|s| (*s).to_owned()).collect();
-        let d = document(Kind::Custom, Document::OpenId, "http://h/oauth2/default", &scopes, "RS256", &ALL);
+        let d =
+            document(Kind::Custom, Document::OpenId, "http://h/oauth2/default", &scopes, "RS256", &ALL, CUSTOM_GRANTS);
         let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             keys,
@@ -177,7 +173,7 @@ mod tests {
 
     #[test]
     fn oauth_document_drops_oidc_fields() {
-        let d = document(Kind::Org, Document::OAuth, "http://h", &[], "RS256", &ALL);
+        let d = document(Kind::Org, Document::OAuth, "http://h", &[], "RS256", &ALL, ORG_GRANTS);
         assert!(d.get("userinfo_endpoint").is_none());
         assert!(d.get("id_token_signing_alg_values_supported").is_none());
         assert_eq!(d["claims_supported"], json!(ACCESS_TOKEN_CLAIMS));
@@ -188,16 +184,8 @@ mod tests {
 
     #[test]
     fn nothing_unserved_is_advertised() {
-        let none = Served {
-            authorize: false,
-            org_grants: &[],
-            custom_grants: &[],
-            userinfo: false,
-            introspect: false,
-            revoke: false,
-            logout: false,
-        };
-        let d = document(Kind::Custom, Document::OpenId, "http://h/oauth2/x", &[], "ES256", &none);
+        let none = Served { authorize: false, userinfo: false, introspect: false, revoke: false, logout: false };
+        let d = document(Kind::Custom, Document::OpenId, "http://h/oauth2/x", &[], "ES256", &none, &[]);
         let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(keys, ["issuer", "jwks_uri", "subject_types_supported", "scopes_supported"]);
     }

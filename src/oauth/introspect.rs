@@ -15,7 +15,7 @@ use super::verify::verify_own;
 use crate::audit::Context;
 use crate::domain::ids::hash_secret;
 use crate::domain::{Millis, RefreshFamily, RefreshToken, User};
-use crate::http::form::Params;
+use crate::oauth::params::Params;
 use crate::state::AppState;
 use crate::store::{Store, StoreResult};
 use axum::response::{IntoResponse, Response};

@@ -13,7 +13,7 @@ use super::verify::verify_own;
 use crate::audit::Context;
 use crate::authn::session;
 use crate::domain::Session;
-use crate::http::form::Params;
+use crate::oauth::params::Params;
 use crate::state::AppState;
 use serde_json::Value;
 

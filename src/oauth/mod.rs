@@ -1,6 +1,7 @@
 //! The OAuth 2.0 / OIDC protocol layer: one file per endpoint and per grant. Discovery is
-//! derived from `SERVED`, so the metadata never advertises an endpoint or grant that is not
-//! implemented (okta-surface.md §2.1: the documents grow as features land).
+//! derived from `SERVED` and the grant registry (`token::registry`), so the metadata never
+//! advertises an endpoint or grant that is not implemented (okta-surface.md §2.1: the
+//! documents grow as features land).
 
 pub mod authorize;
 pub mod caller;
@@ -11,6 +12,7 @@ pub mod discovery;
 pub mod error;
 pub mod introspect;
 pub mod logout;
+pub mod params;
 pub mod remote_jwks;
 pub mod revoke;
 pub mod server;
@@ -25,28 +27,16 @@ pub mod verify;
 pub struct Served {
     /// `/v1/authorize` with `response_type=code` (and therefore ID tokens).
     pub authorize: bool,
-    /// Grant types accepted at the org AS token endpoint.
-    pub org_grants: &'static [&'static str],
-    /// Grant types accepted at a custom AS token endpoint.
-    pub custom_grants: &'static [&'static str],
     pub userinfo: bool,
     pub introspect: bool,
     pub revoke: bool,
     pub logout: bool,
 }
 
-/// What is served today; each grant or endpoint flips its entry when it lands.
-pub const SERVED: Served = Served {
-    authorize: true,
-    org_grants: &["authorization_code", "refresh_token", TOKEN_EXCHANGE],
-    custom_grants: &["authorization_code", "refresh_token", "client_credentials", JWT_BEARER],
-    userinfo: true,
-    introspect: true,
-    revoke: true,
-    logout: true,
-};
+/// The endpoints served today; each flips its entry when it lands (grants are registered in
+/// `token::registry`).
+pub const SERVED: Served = Served { authorize: true, userinfo: true, introspect: true, revoke: true, logout: true };
 
-pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
-pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+pub use crate::domain::grant_type::{JWT_BEARER, TOKEN_EXCHANGE};
 pub const ID_JAG_TYPE: &str = "urn:ietf:params:oauth:token-type:id-jag";
 pub const ID_JAG_PROFILE: &str = "urn:ietf:params:oauth:grant-profile:id-jag";

@@ -14,7 +14,7 @@ use super::verify::verify_own;
 use crate::audit::{Context, Event};
 use crate::domain::ids::hash_secret;
 use crate::domain::{Millis, TextEnum};
-use crate::http::form::Params;
+use crate::oauth::params::Params;
 use crate::state::AppState;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -49,6 +49,15 @@ impl Issuer {
         matches!(self.kind, Kind::Org)
     }
 
+    /// Which kind of server this is, as the grant registry and discovery tell them apart.
+    #[must_use]
+    pub fn server_kind(&self) -> crate::oauth::discovery::Kind {
+        match self.kind {
+            Kind::Org => crate::oauth::discovery::Kind::Org,
+            Kind::Custom(_) => crate::oauth::discovery::Kind::Custom,
+        }
+    }
+
     /// The custom AS, if this is one.
     #[must_use]
     pub fn server(&self) -> Option<&AuthServer> {

@@ -3,27 +3,18 @@
 
 use super::client_keys::{apply_client_keys, draft, KeyOwner};
 use super::directory::user_target;
-use super::util::{all_of, check_id, check_urls, lifecycle_event, non_empty, one_of, parse_enum, pick};
+use super::util::{check_id, check_urls, lifecycle_event, non_empty, one_of, parse_enum, pick};
 use super::{Outcome, Run};
 use crate::audit::Target;
 use crate::domain::app::APPLICATION_TYPES;
 use crate::domain::ids::{hash_secret, new_id, Prefix};
 use crate::domain::{App, AppStatus, AuthMethod, ClientSecret, ConsentMethod};
+use crate::oauth::token::registry::app_grant_types;
 use crate::seed::schema::AppSpec;
 use crate::store::Page;
 use anyhow::{bail, Result};
 use std::collections::HashSet;
 use std::path::Path;
-
-/// Grant types an app may list (okta-surface.md §5.2).
-pub(super) const APP_GRANTS: &[&str] = &[
-    "authorization_code",
-    "refresh_token",
-    "client_credentials",
-    "urn:ietf:params:oauth:grant-type:token-exchange",
-    "urn:ietf:params:oauth:grant-type:jwt-bearer",
-    "urn:ietf:params:oauth:grant-type:device_code",
-];
 
 pub(super) fn app_target(app: &App) -> Target {
     Target::new(&app.id, "AppInstance", &app.label, &app.label)
@@ -49,6 +40,18 @@ fn blank_app(id: String, client_id: String, now: i64) -> App {
         created: now,
         last_updated: now,
     }
+}
+
+/// Every grant type is one an app may list (okta-surface.md §5.2), as the Management API
+/// requires: a grant baton does not serve (`device_code`) is refused, not stored.
+fn check_grant_types(grants: &[String], field: &str) -> Result<()> {
+    let allowed = app_grant_types();
+    for (i, g) in grants.iter().enumerate() {
+        if !allowed.contains(&g.as_str()) {
+            bail!("{field}[{i}]: \"{g}\" is not a supported grant type; an app may list {}", allowed.join(", "));
+        }
+    }
+    Ok(())
 }
 
 /// Sets what the seed states on `app` (fields the seed leaves out keep their value).
@@ -91,7 +94,7 @@ fn overlay_app(app: &mut App, spec: &AppSpec, path: &str) -> Result<()> {
         app.response_types.clone_from(r);
     }
     if let Some(g) = &spec.grant_types {
-        all_of(g, APP_GRANTS, &f("grantTypes"))?;
+        check_grant_types(g, &f("grantTypes"))?;
         app.grant_types.clone_from(g);
     }
     if let Some(r) = &spec.refresh_token {

@@ -7,10 +7,11 @@ use super::servers::server_target;
 use super::util::{check_id, non_empty, parse_enum, pick};
 use super::{Outcome, Run};
 use crate::audit::Target;
-use crate::bootstrap::DEFAULT_RULE_GRANTS;
 use crate::domain::auth_server::{IncludeExclude, IncludeOnly, People};
+use crate::domain::grant_type;
 use crate::domain::ids::{new_id, Prefix};
 use crate::domain::{AuthServer, GroupType, Policy, PolicyRule, RuleConditions, Status, TokenLifetimes};
+use crate::oauth::token::registry::rule_grant_types;
 use crate::seed::schema::{IncludeExcludeSpec, PolicySpec, RuleSpec};
 use anyhow::{bail, Result};
 
@@ -196,15 +197,13 @@ fn overlay_rule(rule: &mut PolicyRule, spec: &RuleSpec, path: &str) -> Result<()
     if spec.grant_types.is_empty() {
         bail!("{path}.grantTypes: at least one grant type is required");
     }
+    let allowed = rule_grant_types();
     for (i, g) in spec.grant_types.iter().enumerate() {
-        if g == "refresh_token" {
+        if g == grant_type::REFRESH_TOKEN {
             bail!("{path}.grantTypes[{i}]: refresh_token is not a rule grant type (a refresh is judged by the rule that issued the token)");
         }
-        if !DEFAULT_RULE_GRANTS.contains(&g.as_str()) {
-            bail!(
-                "{path}.grantTypes[{i}]: unknown grant type \"{g}\"; expected one of {}",
-                DEFAULT_RULE_GRANTS.join(", ")
-            );
+        if !allowed.contains(&g.as_str()) {
+            bail!("{path}.grantTypes[{i}]: unknown grant type \"{g}\"; expected one of {}", allowed.join(", "));
         }
     }
     rule.conditions.grant_types.include.clone_from(&spec.grant_types);

@@ -131,6 +131,19 @@ fn check_errors_name_the_entry() {
 }
 
 #[test]
+fn apps_list_only_grants_baton_serves() {
+    // The Management API refuses `device_code` on an app (baton does not serve it); so does
+    // the seed, naming the entry and what an app may list.
+    let e = err("apps:\n  - clientId: my-client\n    label: L\n    grantTypes: [authorization_code, urn:ietf:params:oauth:grant-type:device_code]\n");
+    assert_eq!(
+        e,
+        "apps[0].grantTypes[1]: \"urn:ietf:params:oauth:grant-type:device_code\" is not a supported grant type; an app \
+               may list authorization_code, refresh_token, client_credentials, \
+               urn:ietf:params:oauth:grant-type:token-exchange, urn:ietf:params:oauth:grant-type:jwt-bearer"
+    );
+}
+
+#[test]
 fn duplicates_within_the_file_are_errors() {
     let user = "  - profile: {login: Ann@Example.com, email: ann@example.com, firstName: A, lastName: B}\n";
     let e = err(&format!("users:\n{user}{}", user.replace("Ann@", "ann@")));

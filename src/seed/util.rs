@@ -39,14 +39,6 @@ pub(super) fn one_of(value: &str, allowed: &[&str], field: &str) -> Result<Strin
     }
 }
 
-/// Every element of `values` is one of `allowed`; the error names the first that is not.
-pub(super) fn all_of(values: &[String], allowed: &[&str], field: &str) -> Result<()> {
-    for (i, v) in values.iter().enumerate() {
-        one_of(v, allowed, &format!("{field}[{i}]"))?;
-    }
-    Ok(())
-}
-
 pub(super) fn non_empty(value: &str, field: &str) -> Result<()> {
     if value.trim().is_empty() {
         bail!("{field}: must not be empty");

@@ -9,7 +9,7 @@ use super::{Outcome, Run};
 use crate::audit::Target;
 use crate::domain::auth_server::SYSTEM_SCOPES;
 use crate::domain::ids::{new_id, Prefix};
-use crate::domain::{ConnectionStatus, DelegationLink, LinkTokenType, ResourceConnection, TextEnum};
+use crate::domain::{AuthServer, ConnectionStatus, DelegationLink, LinkTokenType, ResourceConnection, TextEnum};
 use crate::seed::schema::{ConnectionSpec, LinkSpec};
 use anyhow::{bail, Result};
 
@@ -31,10 +31,9 @@ pub(super) fn check_connection(spec: &ConnectionSpec, path: &str) -> Result<()> 
     Ok(())
 }
 
-pub(super) async fn apply_connection(run: &mut Run<'_>, spec: &ConnectionSpec, path: &str) -> Result<()> {
-    let owner = run.client_ref(&spec.owner, &format!("{path}.owner")).await?;
-    let server = run.server_ref(&spec.authorization_server, &format!("{path}.authorizationServer")).await?;
-    let scope_names: Vec<String> = run.store.list_scopes(&server.id).await?.into_iter().map(|s| s.name).collect();
+/// The connection's scopes are the server's own, never system scopes, and its
+/// `resourceIndicator` is one of the server's resources.
+fn check_against_server(spec: &ConnectionSpec, server: &AuthServer, scope_names: &[String], path: &str) -> Result<()> {
     for (i, s) in spec.scopes.iter().enumerate() {
         if SYSTEM_SCOPES.contains(&s.as_str()) {
             bail!("{path}.scopes[{i}]: system scopes are never granted through a connection (xaa.md §4.4)");
@@ -52,6 +51,14 @@ pub(super) async fn apply_connection(run: &mut Run<'_>, spec: &ConnectionSpec, p
             );
         }
     }
+    Ok(())
+}
+
+pub(super) async fn apply_connection(run: &mut Run<'_>, spec: &ConnectionSpec, path: &str) -> Result<()> {
+    let owner = run.client_ref(&spec.owner, &format!("{path}.owner")).await?;
+    let server = run.server_ref(&spec.authorization_server, &format!("{path}.authorizationServer")).await?;
+    let scope_names: Vec<String> = run.store.list_scopes(&server.id).await?.into_iter().map(|s| s.name).collect();
+    check_against_server(spec, &server, &scope_names, path)?;
     let status = match &spec.status {
         Some(s) => Some(parse_enum(s, None, &format!("{path}.status"))?),
         None => None,

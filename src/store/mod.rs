@@ -4,8 +4,11 @@
 //! same transaction, so no state change is ever unlogged.
 //!
 //! `sql::SqlStore` implements every trait once over a `Pool` of either backend: the SQL that
-//! both dialects share lives in `sql/`, and what differs (connection, migrations, error codes)
-//! lives in `postgres/` and `sqlite/`. `connect(url)` picks the backend from the URL scheme.
+//! both dialects share lives in `sql/`, and what differs (connection options, migrations)
+//! lives in `postgres/` and `sqlite/`. Database errors become `StoreError` in two places:
+//! constraint violations by sqlx's backend-neutral kind (`sql::constraint`), Postgres's
+//! refusals of NUL text by SQLSTATE (`From<sqlx::Error>` below). `connect(url)` picks the
+//! backend from the URL scheme.
 
 pub mod agents;
 pub mod apps;

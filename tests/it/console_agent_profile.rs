@@ -1,4 +1,4 @@
-//! An AI agent's profile edited in the admin console (issue 6): the form comes filled in, a
+//! An AI agent's profile edited in the admin console: the form comes filled in, a
 //! save replaces name, description, app, owners and resource URL through the AI-agent API's
 //! own function (same validation, same `workload_principal.ai_agent.update` event), and a bad
 //! value is refused with the reason and the typed values kept.

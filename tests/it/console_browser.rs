@@ -1,4 +1,4 @@
-//! The admin console in headless Chromium (issue 6): sign in through the form, visit every
+//! The admin console in headless Chromium: sign in through the form, visit every
 //! page (a screenshot of each into `target/screenshots/`), create a user and a group through
 //! the forms. SQLite only: a browser run is slow, and the HTTP tests cover both backends.
 

@@ -1,4 +1,4 @@
-//! The admin console's configuration pages (issue 6) over plain HTTP, signed in through the
+//! The admin console's configuration pages over plain HTTP, signed in through the
 //! real sign-in form: an app created through the form shows its client secret exactly once
 //! (and that secret authenticates); an agent registered, keyed (PEM), activated, connected and
 //! linked only through the console can do the token exchange; an authorization server with a

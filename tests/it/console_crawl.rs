@@ -1,4 +1,4 @@
-//! The admin console crawled (issue 6): starting at `/admin` and `/me` with the Streamward seed
+//! The admin console crawled: starting at `/admin` and `/me` with the Streamward seed
 //! loaded, every console page a link reaches answers without a server error and with the
 //! security headers, and every POST form found on any of them carries a CSRF field and rejects
 //! a POST without its token (403, nothing written). A form added later without CSRF protection

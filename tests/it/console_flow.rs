@@ -1,4 +1,4 @@
-//! Issue 6's whole story in headless Chromium: an admin signs in, registers an AI agent with a
+//! The admin console's whole story in headless Chromium: an admin signs in, registers an AI agent with a
 //! key and a connection and links it from the chat app through the console forms; the agent
 //! then runs a real token exchange; the admin finds the grant in the System Log viewer and
 //! inspects the ID-JAG, whose act chain the inspector draws. A screenshot of each step lands in

@@ -1,4 +1,4 @@
-//! Admin console insight pages and the user's self-service pages (issue 6 parts 3–6): the
+//! Admin console insight pages and the user's self-service pages: the
 //! System Log viewer (filters, pagination, transaction view), the token inspector (a real
 //! baton-signed token with a three-actor chain, a tampered one, garbage), the Streamward
 //! access graph, and `/me` (revoke a consent, approve a pending agent request, sign out

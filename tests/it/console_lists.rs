@@ -1,4 +1,4 @@
-//! The console's lists page through every row (issue 6): 250 matching users (and as many that
+//! The console's lists page through every row: 250 matching users (and as many that
 //! do not match) are walked with "Next page" links that keep the search, each user on exactly
 //! one page, the later pages linking back to the first; the access graph's user picker and a
 //! group's 250 members likewise. Groups, apps and AI agents use the same paging.

@@ -1,4 +1,4 @@
-//! The admin console over plain HTTP (issue 6): sign-in and who may use it, the security
+//! The admin console over plain HTTP: sign-in and who may use it, the security
 //! headers, and CSRF on every form (a POST without its token is a 403 and changes nothing).
 
 use crate::common;

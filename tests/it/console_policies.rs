@@ -1,5 +1,5 @@
 //! Claims edited, and access policies and rules deactivated and reactivated, in the admin
-//! console (issue 6): each change shows in what the `default` authorization server issues
+//! console: each change shows in what the `default` authorization server issues
 //! next, and is logged exactly as the Management API logs it.
 
 use crate::common;

@@ -1,4 +1,4 @@
-//! End-to-end OIDC sign-in (issue 3): authorization code + PKCE through the real HTML pages,
+//! End-to-end OIDC sign-in: authorization code + PKCE through the real HTML pages,
 //! driven by a cookie-jar client that fills in the sign-in form, then the token endpoint,
 //! `/userinfo`, `/introspect`, a refresh and the System Log, asserting every claim of every
 //! token field by field (okta-surface.md §4, §5.3, §6.1–§6.3, §7, §14; xaa.md §9 hop 1), on

@@ -14,8 +14,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 
-/// The group whose ACTIVE members administer the org (and own API tokens that work).
-pub const ADMINISTRATORS_GROUP: &str = "Administrators";
+pub use crate::domain::user::ADMINISTRATORS_GROUP;
 
 /// How stale `lastUsed` may get before a request writes it again.
 const TOUCH_EVERY_MS: i64 = 60_000;

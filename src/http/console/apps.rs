@@ -6,7 +6,10 @@
 
 use super::admin::okta_message;
 use super::paging::{Pager, Search};
-use super::{redirect_with_flash, render_status, ConsoleAdmin, ConsoleForm, ConsoleResult, Layout};
+use super::{
+    checked_grants, grant_choices, redirect_with_flash, render_status, ConsoleAdmin, ConsoleForm, ConsoleResult,
+    GrantChoice, Layout,
+};
 use crate::clock::iso8601;
 use crate::domain::app::APPLICATION_TYPES;
 use crate::domain::{App, AppStatus, TextEnum};
@@ -32,15 +35,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/apps/{id}/secrets", post(add_secret))
         .route("/admin/apps/{id}/secrets/{secret_id}/{action}", post(secret_action))
 }
-
-/// Grant types offered on the form: (form field, grant type, label).
-pub const GRANTS: &[(&str, &str, &str)] = &[
-    ("grant_authorization_code", "authorization_code", "Authorization code"),
-    ("grant_refresh_token", "refresh_token", "Refresh token"),
-    ("grant_client_credentials", "client_credentials", "Client credentials"),
-    ("grant_token_exchange", "urn:ietf:params:oauth:grant-type:token-exchange", "Token exchange"),
-    ("grant_jwt_bearer", "urn:ietf:params:oauth:grant-type:jwt-bearer", "JWT bearer"),
-];
 
 const METHODS: &[&str] = &["client_secret_basic", "client_secret_post", "private_key_jwt", "none"];
 
@@ -80,7 +74,7 @@ impl AppFields {
             method: f.text("token_endpoint_auth_method").to_owned(),
             redirect_uris: f.text("redirect_uris").to_owned(),
             post_logout_redirect_uris: f.text("post_logout_redirect_uris").to_owned(),
-            grants: GRANTS.iter().filter(|(field, _, _)| !f.text(field).is_empty()).map(|g| g.1.to_owned()).collect(),
+            grants: checked_grants(f).into_iter().map(str::to_owned).collect(),
             consent_required: !f.text("consent_required").is_empty(),
             pkce_required: !f.text("pkce_required").is_empty(),
             jwks: f.text("jwks").to_owned(),
@@ -185,7 +179,7 @@ pub struct AppForm {
     pub fields: AppFields,
     pub types: Vec<&'static str>,
     pub methods: &'static [&'static str],
-    pub grants: &'static [(&'static str, &'static str, &'static str)],
+    pub grants: Vec<GrantChoice>,
     pub create: bool,
 }
 
@@ -198,7 +192,7 @@ struct FormPage {
 
 fn app_form(action: String, fields: AppFields, create: bool) -> AppForm {
     let types = APPLICATION_TYPES.iter().map(|(t, _)| *t).collect();
-    AppForm { action, fields, types, methods: METHODS, grants: GRANTS, create }
+    AppForm { action, fields, types, methods: METHODS, grants: grant_choices(), create }
 }
 
 async fn new_form(admin: ConsoleAdmin) -> ConsoleResult {

@@ -6,7 +6,10 @@
 //! goes through the Management API's own functions (`crate::http::api::auth_servers`).
 
 use super::apps::{failed, lines};
-use super::{redirect_with_flash, render_status, ConsoleAdmin, ConsoleForm, ConsoleResult, Layout};
+use super::{
+    checked_grants, grant_choices, redirect_with_flash, render_status, ConsoleAdmin, ConsoleForm, ConsoleResult,
+    GrantChoice, Layout,
+};
 use crate::domain::{Status, TextEnum};
 use crate::http::api::auth_servers::{load_server, policies, rules, scopes, servers};
 use crate::http::api::body::malformed;
@@ -166,7 +169,7 @@ struct ShowPage {
     scopes: Vec<ScopeRow>,
     claims: Vec<ClaimRow>,
     policies: Vec<PolicyRow>,
-    grants: &'static [(&'static str, &'static str, &'static str)],
+    grants: Vec<GrantChoice>,
 }
 
 pub(super) async fn show_page(
@@ -239,7 +242,7 @@ pub(super) async fn show_page(
             })
             .collect(),
         policies: policy_rows,
-        grants: super::apps::GRANTS,
+        grants: grant_choices(),
         id: server.id,
         name: server.name,
     };
@@ -381,8 +384,7 @@ async fn group_ids(state: &AppState, text: &str) -> Result<Vec<String>, OktaErro
 }
 
 async fn rule_body(state: &AppState, f: &ConsoleForm) -> Result<rules::RuleBody, OktaError> {
-    let grants: Vec<&str> =
-        super::apps::GRANTS.iter().filter(|(field, _, _)| !f.text(field).is_empty()).map(|g| g.1).collect();
+    let grants = checked_grants(f);
     let groups = if f.text("groups").is_empty() && f.text("users").is_empty() {
         vec!["EVERYONE".to_owned()]
     } else {

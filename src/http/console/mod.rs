@@ -1,4 +1,4 @@
-//! The admin console (issue 6): server-rendered askama pages under `/admin`, for ACTIVE members
+//! The admin console: server-rendered askama pages under `/admin`, for ACTIVE members
 //! of the `Administrators` group. Every page goes through [`ConsoleAdmin`] (signed in, admin,
 //! CSRF token for its forms, audit actor and context); every POST through [`ConsoleForm`],
 //! which rejects a missing or wrong CSRF token with a 403 page before the handler runs. Writes
@@ -26,6 +26,7 @@ pub mod users;
 
 pub use admin::{ConsoleAdmin, ConsoleError, ConsoleForm, ConsoleResult};
 
+use crate::oauth::token::registry::GRANTS;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::Request;
@@ -157,4 +158,27 @@ pub fn redirect_with_flash(state: &AppState, path: &str, message: &str) -> Respo
     let mut response = see_other(path);
     response.headers_mut().append(header::SET_COOKIE, admin::flash_cookie(state, message));
     response
+}
+
+/// A grant type offered as a checkbox on the app and rule forms.
+pub struct GrantChoice {
+    /// The form field: `grant_` and the grant's module name.
+    pub field: String,
+    pub grant_type: &'static str,
+    pub label: &'static str,
+}
+
+/// The grants the forms offer: every grant of the registry, in its order.
+#[must_use]
+pub fn grant_choices() -> Vec<GrantChoice> {
+    GRANTS
+        .iter()
+        .map(|g| GrantChoice { field: format!("grant_{}", g.name), grant_type: g.grant_type, label: g.label })
+        .collect()
+}
+
+/// The grant types whose checkbox is ticked on `f`.
+#[must_use]
+pub fn checked_grants(f: &ConsoleForm) -> Vec<&'static str> {
+    GRANTS.iter().filter(|g| !f.text(&format!("grant_{}", g.name)).is_empty()).map(|g| g.grant_type).collect()
 }

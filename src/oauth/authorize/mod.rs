@@ -28,8 +28,8 @@ pub use response::ResponseMode;
 
 use crate::audit::Context;
 use crate::domain::{Session, User};
-use crate::http::form::Params;
 use crate::oauth::error::OAuthError;
+use crate::oauth::params::Params;
 use crate::oauth::server::Issuer;
 use crate::state::AppState;
 use crate::store::StoreError;

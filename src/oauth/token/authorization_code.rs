@@ -13,19 +13,36 @@ use super::errors::{
 };
 use super::issue::{self, Plan, Subject};
 use super::log::{user_target, GrantLog};
-use super::TokenRequest;
+use super::registry::GrantDescriptor;
+use super::{Grant, TokenRequest};
+use crate::domain::grant_type;
 use crate::domain::ids::{hash_secret, new_secret, secrets_equal};
 use crate::domain::{AuthorizationCode, RefreshFamily, TokenLifetimes};
-use crate::http::form::Params;
 use crate::jose::KeyRing;
+use crate::oauth::discovery::Kind;
 use crate::oauth::error::OAuthError;
+use crate::oauth::params::Params;
 use crate::store::{CodeUse, Issuance, Store};
 use axum::response::Response;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-pub const GRANT_TYPE: &str = "authorization_code";
+pub const GRANT_TYPE: &str = grant_type::AUTHORIZATION_CODE;
+
+pub const DESCRIPTOR: GrantDescriptor = GrantDescriptor {
+    grant_type: GRANT_TYPE,
+    name: "authorization_code",
+    label: "Authorization code",
+    served_by: &[Kind::Org, Kind::Custom],
+    elsewhere: None,
+    repeatable: &[],
+    confidential_only: false,
+    from_browser: true,
+    in_rules: true,
+    agents: false,
+    parse: |params| Request::parse(params).map(Grant::AuthorizationCode),
+};
 
 /// The grant's parameters.
 #[derive(Debug)]
@@ -90,6 +107,7 @@ pub async fn exchange(
         scopes: &code.scopes,
         access_minutes: lifetimes.access_token_minutes,
         grant_id: Some(&code_hash),
+        redeemed: None,
     };
     let minted = issue::mint(store, keys, req, &plan).await?;
 

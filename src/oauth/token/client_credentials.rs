@@ -7,19 +7,39 @@
 //! The token's `sub` and `cid` are the client id; it has no `uid`, no `auth_time`, no refresh
 //! token and no ID token.
 
-use super::errors::{consent_required, missing_scopes, no_matching_policy, no_scope_allowed, scope_denied};
+use super::errors::{
+    client_credentials_at_org, consent_required, missing_scopes, no_matching_policy, no_scope_allowed, scope_denied,
+};
 use super::issue::{self, Plan, Subject};
 use super::log::GrantLog;
-use super::TokenRequest;
+use super::registry::GrantDescriptor;
+use super::{Grant, TokenRequest};
+use crate::domain::grant_type;
 use crate::domain::{ConsentType, Policy, PolicyRule, Scope};
-use crate::http::form::Params;
 use crate::jose::KeyRing;
+use crate::oauth::discovery::Kind;
 use crate::oauth::error::OAuthError;
+use crate::oauth::params::Params;
 use crate::policy::{evaluate, is_oidc_scope, parse_scope, AccessDenied, AccessInput};
 use crate::store::{Issuance, Store, StoreResult};
 use axum::response::Response;
 
-pub const GRANT_TYPE: &str = "client_credentials";
+pub const GRANT_TYPE: &str = grant_type::CLIENT_CREDENTIALS;
+
+/// Served by custom authorization servers only; the org AS answers with Okta's own row.
+pub const DESCRIPTOR: GrantDescriptor = GrantDescriptor {
+    grant_type: GRANT_TYPE,
+    name: "client_credentials",
+    label: "Client credentials",
+    served_by: &[Kind::Custom],
+    elsewhere: Some(client_credentials_at_org),
+    repeatable: &[],
+    confidential_only: false,
+    from_browser: false,
+    in_rules: true,
+    agents: false,
+    parse: |params| Ok(Grant::ClientCredentials(Request::parse(params))),
+};
 
 /// The grant's parameters.
 #[derive(Debug)]
@@ -97,10 +117,11 @@ pub async fn exchange(
     }
     log.scopes("granted_scopes", &decision.granted);
     let plan = Plan {
-        subject: Subject::Client,
+        subject: Subject::Client(req.client.client_id()),
         scopes: &decision.granted,
         access_minutes: decision.lifetimes.access_token_minutes,
         grant_id: None,
+        redeemed: None,
     };
     let minted = issue::mint(store, keys, req, &plan).await?;
     let events = issue::success_records(log, &minted, false, req);

@@ -1,6 +1,8 @@
-//! The token-endpoint rows of Okta's error catalogue (okta-surface.md §8), byte for byte. The
-//! first argument of each `OAuthError` is the `error` sent; the second is Okta's internal name,
-//! which only the System Log sees (`debugData.error`).
+//! The token-endpoint rows of Okta's error catalogue (okta-surface.md §8), byte for byte. Each
+//! `OAuthError` carries the `error` sent and Okta's internal name (its `reason`), which only the
+//! System Log sees (`debugData.error`): `OAuthError::new` takes both, `bad` uses the `error` as
+//! the reason, and `invalid_grant`, `invalid_request` and `invalid_client` fix the `error` and
+//! take the reason first.
 
 use crate::oauth::error::OAuthError;
 use axum::http::StatusCode;
@@ -88,6 +90,16 @@ pub fn client_credentials_at_org() -> OAuthError {
         "unsupported_grant_type",
         "unsupported_grant_type_client_creds_org_as",
         "'client_credentials' grant type can only be used with a custom authorization server.",
+    )
+}
+
+/// A `none` client asking for a grant for confidential clients only (xaa.md §3.1: the XAA
+/// grants).
+#[must_use]
+pub fn public_client() -> OAuthError {
+    OAuthError::invalid_client(
+        "invalid_client",
+        "Client authentication failed. Either the client or the client credentials are invalid.",
     )
 }
 

@@ -1,15 +1,18 @@
-//! Building, signing and answering with tokens, shared by every grant (okta-surface.md §5.3,
-//! §7): the access token (`AT.` jti, `scp` array, RESOURCE claims of a custom AS, no `nbf`),
-//! the ID token when `openid` was granted to a user (60 min, `nonce`, `at_hash`, IDENTITY
-//! claims with `alwaysIncludeInToken`, `groups` on the org AS), the stored record of the
-//! access token, the success events, and the JSON response with `no-store`.
+//! Building, signing and answering with tokens, shared by every grant that issues access
+//! tokens (okta-surface.md §5.3, §7; xaa.md §6.4): the access token (`AT.` jti, `scp` array,
+//! RESOURCE claims of a custom AS, no `nbf`; for a redeemed ID-JAG also `scope`, its `act` and
+//! `sub_profile` and the effective resource as `aud`), the ID token when `openid` was granted
+//! to a signed-in user (60 min, `nonce`, `at_hash`, IDENTITY claims with
+//! `alwaysIncludeInToken`, `groups` on the org AS), the stored record of the access token, the
+//! success events, and the JSON response with `no-store`.
 
 use super::log::{GrantLog, Issued};
 use super::TokenRequest;
 use crate::domain::ids::{hash_secret, new_secret};
 use crate::domain::{AccessTokenRecord, ClaimType, Group, LogRecord, Millis, RefreshToken, TokenLifetimes, User};
 use crate::jose::claims::{
-    access_token_claims, evaluate_claims, id_token_claims, AccessTokenInput, ClaimError, IdTokenInput, TokenSubject,
+    access_token_claims, evaluate_claims, id_token_claims, AccessTokenInput, ClaimError, IdTokenInput, JwtBearerClaims,
+    TokenSubject,
 };
 use crate::jose::KeyRing;
 use crate::oauth::error::{no_store, OAuthError};
@@ -31,6 +34,8 @@ pub const ORG_LIFETIMES: TokenLifetimes = TokenLifetimes {
 /// Who the tokens are about.
 #[derive(Debug, Clone, Copy)]
 pub enum Subject<'a> {
+    /// A signed-in user (code and refresh grants): `auth_time` of the sign-in, an ID token
+    /// when `openid` is granted.
     User {
         user: &'a User,
         /// The user's groups, `Everyone` included (`groups_of`).
@@ -39,8 +44,26 @@ pub enum Subject<'a> {
         /// The authorize request's `nonce` (code grant only).
         nonce: Option<&'a str>,
     },
-    /// `client_credentials`: `sub` = `cid`, no `uid`, no `auth_time`, never an ID token.
-    Client,
+    /// A user a redeemed ID-JAG names (jwt-bearer): never an ID token.
+    NamedUser {
+        user: &'a User,
+        /// The user's groups, `Everyone` included (`groups_of`).
+        groups: &'a [Group],
+    },
+    /// A client: `sub` = this client id, no `uid`, never an ID token. The caller itself
+    /// (`client_credentials`), or a client a redeemed ID-JAG names (jwt-bearer).
+    Client(&'a str),
+}
+
+/// What a jwt-bearer access token takes from the ID-JAG it redeems (xaa.md §6.4).
+#[derive(Debug, Clone, Copy)]
+pub struct Redeemed<'a> {
+    /// The effective resource, the token's `aud` instead of the AS's audience.
+    pub resource: Option<&'a str>,
+    /// The ID-JAG's `auth_time`, if it carried one.
+    pub auth_time: Option<i64>,
+    /// Its `act` and `sub_profile`, copied verbatim (with `scope` as a string).
+    pub claims: JwtBearerClaims<'a>,
 }
 
 /// What to mint.
@@ -51,6 +74,8 @@ pub struct Plan<'a> {
     pub access_minutes: i64,
     /// The code hash or refresh family the access token comes from (revocation reaches it).
     pub grant_id: Option<&'a str>,
+    /// The ID-JAG a jwt-bearer token redeems.
+    pub redeemed: Option<Redeemed<'a>>,
 }
 
 /// Signed tokens, not yet recorded.
@@ -108,19 +133,23 @@ pub async fn mint(
         None => Vec::new(),
     };
     let user = match plan.subject {
-        Subject::User { user, groups, .. } => Some((user, groups)),
-        Subject::Client => None,
+        Subject::User { user, groups, .. } | Subject::NamedUser { user, groups } => Some((user, groups)),
+        Subject::Client(_) => None,
     };
     let resource =
         evaluate_claims(&custom_claims, ClaimType::Resource, plan.scopes, user, false).map_err(|e| claim_error(&e))?;
     let client_id = req.client.client_id();
+    let redeemed = plan.redeemed.as_ref();
     let (subject, auth_time) = match plan.subject {
         Subject::User { user, auth_time_ms, .. } => {
             (TokenSubject::User { id: &user.id, login: user.profile.login() }, Some(auth_time_ms.div_euclid(1000)))
         }
-        Subject::Client => (TokenSubject::Client { client_id }, None),
+        Subject::NamedUser { user, .. } => {
+            (TokenSubject::User { id: &user.id, login: user.profile.login() }, redeemed.and_then(|r| r.auth_time))
+        }
+        Subject::Client(client_id) => (TokenSubject::Client { client_id }, redeemed.and_then(|r| r.auth_time)),
     };
-    let audience = issuer.audience();
+    let audience = redeemed.and_then(|r| r.resource).map_or_else(|| issuer.audience(), str::to_owned);
     let claims = access_token_claims(&AccessTokenInput {
         issuer: &issuer.issuer,
         audience: &audience,
@@ -131,7 +160,7 @@ pub async fn mint(
         scopes: plan.scopes,
         auth_time,
         resource_claims: &resource,
-        jwt_bearer: None,
+        jwt_bearer: redeemed.map(|r| r.claims),
     });
     let jti = claims.get("jti").and_then(Value::as_str).unwrap_or_default().to_owned();
     let access_token = keys.sign(store, &issuer.key_owner, &claims, None).await?;

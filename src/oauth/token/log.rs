@@ -71,8 +71,9 @@ pub struct GrantLog {
     debug: Vec<(&'static str, String)>,
     /// Events to write with the failure event (a failed client authentication).
     pending: Vec<LogRecord>,
-    /// True once the grant wrote its own failure event with a state change (code reuse,
-    /// refresh-token reuse): the endpoint must not write it again.
+    /// True once the grant wrote its request event itself: with its tokens on success, or with
+    /// a state change on failure (code reuse, refresh-token reuse). The endpoint writes the
+    /// failure event only while this is false.
     pub logged: bool,
 }
 

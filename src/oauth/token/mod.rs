@@ -2,12 +2,14 @@
 //! once, then dispatch to one module per grant. Order: the form (repeated parameters →
 //! `invalid_request` naming them), client authentication (`client_auth`; a failure also logs
 //! `app.oauth2.invalid_client_credentials`), `grant_type` (missing, unknown or not served by
-//! this kind of AS → `unsupported_grant_type…`; from a browser only the code and refresh
-//! grants; the app must list it → `unauthorized_client`), then the grant parses its own
+//! this kind of AS → `unsupported_grant_type…`; a `none` client for an XAA grant →
+//! `invalid_client`; from a browser only the code and refresh grants; the app must list it →
+//! `unauthorized_client`), then the grant parses its own
 //! parameters and runs. Every attempt writes its `….token.grant` event, success or failure.
 //!
-//! A grant is a unit: its module holds its `GRANT_TYPE`, its parameters (`Request::parse`) and
-//! its handler; `Grant::parse` below is the one place they are registered.
+//! A grant is a unit: its module holds its `DESCRIPTOR` (grant type, where it is served, who
+//! may use it, its parameters) and its handler; `registry::GRANTS` is the one place they are
+//! registered, and every list of grant types is derived from it.
 
 pub mod authorization_code;
 pub mod client_credentials;
@@ -16,17 +18,17 @@ pub mod issue;
 pub mod jwt_bearer;
 pub mod log;
 pub mod refresh_token;
+pub mod registry;
 pub mod token_exchange;
 
 use self::log::{claimed_actor, invalid_client_credentials, GrantLog};
 use crate::audit::Context;
 use crate::domain::{Millis, TextEnum};
-use crate::http::form::Params;
 use crate::oauth::client::Client;
 use crate::oauth::client_auth::{authenticate, claimed_client_id, Endpoint};
 use crate::oauth::error::OAuthError;
+use crate::oauth::params::Params;
 use crate::oauth::server::Issuer;
-use crate::oauth::SERVED;
 use crate::state::AppState;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
@@ -38,6 +40,8 @@ pub struct TokenRequest<'a> {
     pub client: &'a Client,
     /// The org id (`idp` of ID tokens).
     pub org_id: &'a str,
+    /// The org AS's issuer, `{base}` (baton's own ID-JAGs carry it).
+    pub org_issuer: &'a str,
     /// The request carried an `Origin` header (okta-surface.md §5.2).
     pub browser: bool,
     pub now_ms: Millis,
@@ -55,19 +59,9 @@ impl TokenRequest<'_> {
     }
 }
 
-/// The grant types this AS answers today.
-#[must_use]
-pub fn served_grants(issuer: &Issuer) -> &'static [&'static str] {
-    if issuer.is_org() {
-        SERVED.org_grants
-    } else {
-        SERVED.custom_grants
-    }
-}
-
-/// A parsed token request, one variant per grant.
+/// A parsed token request, one variant per grant (each grant's `DESCRIPTOR.parse` builds it).
 #[derive(Debug)]
-enum Grant {
+pub enum Grant {
     AuthorizationCode(authorization_code::Request),
     RefreshToken(refresh_token::Request),
     ClientCredentials(client_credentials::Request),
@@ -76,8 +70,8 @@ enum Grant {
 }
 
 impl Grant {
-    /// Checks `grant_type` against the AS, the browser rule and the client, then parses the
-    /// grant's own parameters.
+    /// Finds `grant_type` in the registry, runs the rows every grant shares
+    /// (`GrantDescriptor::admit`), then parses the grant's own parameters.
     fn parse(
         grant_type: &str,
         issuer: &Issuer,
@@ -85,29 +79,12 @@ impl Grant {
         client: &Client,
         params: &Params,
     ) -> Result<Self, OAuthError> {
-        if issuer.is_org() && grant_type == client_credentials::GRANT_TYPE {
-            return Err(errors::client_credentials_at_org());
-        }
-        token_exchange::precheck(grant_type, issuer, client)?;
-        let served = served_grants(issuer);
-        if !served.contains(&grant_type) {
-            return Err(errors::unsupported_grant_type(served));
-        }
-        if browser && ![authorization_code::GRANT_TYPE, refresh_token::GRANT_TYPE].contains(&grant_type) {
-            return Err(errors::browser_grant());
-        }
-        let configured = client.grant_types();
-        if !configured.iter().any(|g| g == grant_type) {
-            return Err(errors::unauthorized_client(&configured));
-        }
-        Ok(match grant_type {
-            authorization_code::GRANT_TYPE => Self::AuthorizationCode(authorization_code::Request::parse(params)?),
-            refresh_token::GRANT_TYPE => Self::RefreshToken(refresh_token::Request::parse(params)?),
-            client_credentials::GRANT_TYPE => Self::ClientCredentials(client_credentials::Request::parse(params)),
-            token_exchange::GRANT_TYPE => Self::TokenExchange(token_exchange::Request::parse(params)),
-            jwt_bearer::GRANT_TYPE => Self::JwtBearer(jwt_bearer::Request::parse(params)?),
-            _ => return Err(errors::unsupported_grant_type(served)),
-        })
+        let kind = issuer.server_kind();
+        let Some(grant) = registry::find(grant_type) else {
+            return Err(errors::unsupported_grant_type(&registry::served_at(kind)));
+        };
+        grant.admit(kind, client, browser)?;
+        (grant.parse)(params)
     }
 }
 
@@ -156,7 +133,7 @@ async fn run(
     if let Some(grant_type) = params.get("grant_type") {
         log.debug("grant_type", grant_type);
     }
-    if let Err(e) = params.ensure_unique(token_exchange::repeatable(params.get("grant_type"))) {
+    if let Err(e) = params.ensure_unique(registry::repeatable(params.get("grant_type"))) {
         log.actor(claimed_actor(store, claimed_client_id(authorization, &params).as_deref()).await);
         return Err(e);
     }
@@ -179,13 +156,14 @@ async fn run(
     let grant_type = params.require("grant_type")?;
     let browser = headers.contains_key(header::ORIGIN);
     let grant = Grant::parse(grant_type, issuer, browser, client, &params)?;
-    let req = TokenRequest { issuer, client, org_id: &state.org.id, browser, now_ms: now, ctx };
+    let req =
+        TokenRequest { issuer, client, org_id: &state.org.id, org_issuer: state.base(), browser, now_ms: now, ctx };
     let keys = &state.keys;
     match grant {
         Grant::AuthorizationCode(g) => authorization_code::exchange(store, keys, &req, g, log).await,
         Grant::RefreshToken(g) => refresh_token::exchange(store, keys, &req, g, log).await,
         Grant::ClientCredentials(g) => client_credentials::exchange(store, keys, &req, g, log).await,
         Grant::TokenExchange(g) => token_exchange::exchange(state, &req, g, log).await,
-        Grant::JwtBearer(g) => jwt_bearer::exchange(state, &req, g, log).await,
+        Grant::JwtBearer(g) => jwt_bearer::exchange(store, keys, &state.remote_jwks, &req, g, log).await,
     }
 }

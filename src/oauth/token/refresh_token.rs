@@ -13,18 +13,35 @@
 use super::errors::{invalid_refresh_token, refresh_scopes_denied};
 use super::issue::{self, Plan, Subject};
 use super::log::{user_target, GrantLog};
-use super::TokenRequest;
+use super::registry::GrantDescriptor;
+use super::{Grant, TokenRequest};
+use crate::domain::grant_type;
 use crate::domain::ids::hash_secret;
 use crate::domain::{Millis, RefreshFamily, User};
-use crate::http::form::Params;
 use crate::jose::KeyRing;
 use crate::oauth::client::Client;
+use crate::oauth::discovery::Kind;
 use crate::oauth::error::OAuthError;
+use crate::oauth::params::Params;
 use crate::policy::parse_scope;
 use crate::store::{Issuance, Store};
 use axum::response::Response;
 
-pub const GRANT_TYPE: &str = "refresh_token";
+pub const GRANT_TYPE: &str = grant_type::REFRESH_TOKEN;
+
+pub const DESCRIPTOR: GrantDescriptor = GrantDescriptor {
+    grant_type: GRANT_TYPE,
+    name: "refresh_token",
+    label: "Refresh token",
+    served_by: &[Kind::Org, Kind::Custom],
+    elsewhere: None,
+    repeatable: &[],
+    confidential_only: false,
+    from_browser: true,
+    in_rules: false,
+    agents: false,
+    parse: |params| Request::parse(params).map(Grant::RefreshToken),
+};
 
 /// Most seconds a rotated token stays usable (okta-surface.md §7.4).
 const MAX_LEEWAY_S: i64 = 60;
@@ -60,8 +77,13 @@ pub async fn exchange(
     let groups = issue::groups_of(store, &user.id).await?;
     let lifetimes = issue::lifetimes(store, req.issuer, family.policy_id.as_deref(), family.rule_id.as_deref()).await?;
     let subject = Subject::User { user: &user, groups: &groups, auth_time_ms: family.auth_time, nonce: None };
-    let plan =
-        Plan { subject, scopes: &scopes, access_minutes: lifetimes.access_token_minutes, grant_id: Some(&family.id) };
+    let plan = Plan {
+        subject,
+        scopes: &scopes,
+        access_minutes: lifetimes.access_token_minutes,
+        grant_id: Some(&family.id),
+        redeemed: None,
+    };
     let minted = issue::mint(store, keys, req, &plan).await?;
 
     let now = req.now_ms;

@@ -1,4 +1,4 @@
-//! The access graph of one user (issue 6, "blast radius"): the apps the user is assigned to,
+//! The access graph of one user ("blast radius"): the apps the user is assigned to,
 //! the agents that can act for the user through delegation links (transitively, agent to
 //! agent), and the authorization servers each of them can reach through its resource
 //! connections, with the scopes the AS's jwt-bearer policy would actually grant for this user.

@@ -16,7 +16,7 @@ use super::{applies_to_client, people_match, AccessDenied, ANY_SCOPE};
 use crate::domain::{Group, Policy, PolicyRule, Scope, Status, User};
 
 /// The jwt-bearer grant type a rule must list.
-pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+pub const GRANT_TYPE: &str = crate::domain::grant_type::JWT_BEARER;
 
 /// Everything the jwt-bearer decision looks at; the caller loads it.
 #[derive(Debug, Clone, Copy)]

@@ -199,7 +199,11 @@ impl SqlStore {
             Pool::Sqlite(super::sqlite::connect(url).await?)
         } else {
             return Err(StoreError::Database(sqlx::Error::Configuration(
-                format!("unsupported database URL scheme (expected postgres:// or sqlite:): {}", redact(url)).into(),
+                format!(
+                    "unsupported database URL scheme (expected postgres:// or sqlite:): {}",
+                    crate::config::redact(url)
+                )
+                .into(),
             )));
         };
         let writer = writer::Writer::spawn(pool.clone());
@@ -217,18 +221,6 @@ impl SqlStore {
     /// Closes every connection of the pool.
     pub async fn close(&self) {
         with_pool!(self, |p| p.close().await);
-    }
-}
-
-/// A database URL without its password, for messages and logs.
-#[must_use]
-pub fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_owned(),
     }
 }
 

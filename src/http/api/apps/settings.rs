@@ -8,16 +8,8 @@ use crate::domain::app::APPLICATION_TYPES;
 use crate::domain::{App, AppStatus, AuthMethod, ConsentMethod, TextEnum};
 use crate::http::error::OktaError;
 use crate::jose::keys::{public_members, thumbprint};
+use crate::oauth::token::registry::app_grant_types;
 use serde_json::{Map, Value};
-
-/// Grant types an app may list (okta-surface.md §5.2).
-const GRANTS: &[&str] = &[
-    "authorization_code",
-    "refresh_token",
-    "client_credentials",
-    "urn:ietf:params:oauth:grant-type:token-exchange",
-    "urn:ietf:params:oauth:grant-type:jwt-bearer",
-];
 
 const BLANK: &str = "The field cannot be left blank";
 
@@ -110,20 +102,47 @@ fn check_secret(v: &mut Validation, secret: &str) {
 /// Reads `body` as a create (`existing` = None) or a full replacement of `existing`.
 pub(super) fn read(body: &Value, existing: Option<&App>, now: i64) -> Result<Draft, OktaError> {
     let mut v = Validation::default();
-    let top = body.as_object();
-    let creds = obj(body, &["credentials", "oauthClient"]);
     let sets = obj(body, &["settings", "oauthClient"]);
+    let label = read_top(&mut v, body.as_object());
+    let c = read_credentials(&mut v, obj(body, &["credentials", "oauthClient"]), existing);
+    let s = read_settings(&mut v, sets);
+    check_combination(&mut v, &c, &s, sets, existing);
+    v.finish()?;
 
-    match string(&mut v, top, "name") {
+    let app = App {
+        id: existing.map(|a| a.id.clone()).unwrap_or_default(),
+        client_id: c.client_id.or_else(|| existing.map(|a| a.client_id.clone())).unwrap_or_default(),
+        label,
+        status: existing.map_or(AppStatus::Active, |a| a.status),
+        application_type: s.application_type,
+        token_endpoint_auth_method: c.method,
+        pkce_required: c.pkce_required,
+        consent_method: s.consent_method,
+        redirect_uris: s.redirect_uris,
+        post_logout_redirect_uris: s.post_logout,
+        response_types: s.response_types,
+        grant_types: s.grant_types,
+        refresh_rotation: s.refresh_rotation,
+        refresh_leeway: s.refresh_leeway,
+        auto_key_rotation: c.auto_key_rotation,
+        created: existing.map_or(now, |a| a.created),
+        last_updated: now,
+    };
+    Ok(Draft { app, client_secret: c.client_secret, jwks: s.jwks })
+}
+
+/// `name` (`oidc_client`), `signOnMode` (`OPENID_CONNECT`) and the `label`, trimmed.
+fn read_top(v: &mut Validation, top: Option<&Map<String, Value>>) -> String {
+    match string(v, top, "name") {
         None if get(top, "name").is_some() => {}
         None => v.error("name", BLANK),
         Some(n) if n != "oidc_client" => v.error("name", "only oidc_client is supported"),
         Some(_) => {}
     }
-    if string(&mut v, top, "signOnMode").is_some_and(|m| m != "OPENID_CONNECT") {
+    if string(v, top, "signOnMode").is_some_and(|m| m != "OPENID_CONNECT") {
         v.error("signOnMode", "only OPENID_CONNECT is supported");
     }
-    let label = string(&mut v, top, "label").map(|l| l.trim().to_owned());
+    let label = string(v, top, "label").map(|l| l.trim().to_owned());
     match &label {
         None if get(top, "label").is_some() => {}
         None => v.error("label", BLANK),
@@ -131,47 +150,102 @@ pub(super) fn read(body: &Value, existing: Option<&App>, now: i64) -> Result<Dra
         Some(l) if l.chars().count() > 100 => v.error("label", "must be at most 100 characters"),
         Some(_) => {}
     }
-    let label = label.unwrap_or_default();
+    label.unwrap_or_default()
+}
 
-    let client_id = string(&mut v, creds, "client_id");
+/// `credentials.oauthClient`, read.
+struct Credentials {
+    client_id: Option<String>,
+    method: AuthMethod,
+    pkce_required: bool,
+    auto_key_rotation: bool,
+    client_secret: Option<String>,
+}
+
+fn read_credentials(v: &mut Validation, creds: Option<&Map<String, Value>>, existing: Option<&App>) -> Credentials {
+    let client_id = string(v, creds, "client_id");
     match (&client_id, existing) {
         (Some(id), Some(app)) if *id != app.client_id => v.error("client_id", "cannot be changed"),
-        (Some(id), None) => check_client_id(&mut v, id),
+        (Some(id), None) => check_client_id(v, id),
         _ => {}
     }
-    let method = match string(&mut v, creds, "token_endpoint_auth_method") {
+    let method = match string(v, creds, "token_endpoint_auth_method") {
         None => AuthMethod::ClientSecretBasic,
         Some(m) => AuthMethod::parse(&m).unwrap_or_else(|| {
             v.error("token_endpoint_auth_method", &format!("'{m}' is not a supported method"));
             AuthMethod::ClientSecretBasic
         }),
     };
-    let pkce_required = boolean(&mut v, creds, "pkce_required", true);
-    let auto_key_rotation = boolean(&mut v, creds, "autoKeyRotation", true);
-    let client_secret = string(&mut v, creds, "client_secret");
+    let pkce_required = boolean(v, creds, "pkce_required", true);
+    let auto_key_rotation = boolean(v, creds, "autoKeyRotation", true);
+    let client_secret = string(v, creds, "client_secret");
     if let Some(s) = &client_secret {
         if uses_secret(method) {
-            check_secret(&mut v, s);
+            check_secret(v, s);
         } else {
             v.error("client_secret", &format!("not used by token_endpoint_auth_method {}", method.as_str()));
         }
     }
+    Credentials { client_id, method, pkce_required, auto_key_rotation, client_secret }
+}
 
-    let application_type = string(&mut v, sets, "application_type").unwrap_or_else(|| "web".into());
+/// `settings.oauthClient`, read.
+struct Settings {
+    application_type: String,
+    redirect_uris: Vec<String>,
+    post_logout: Vec<String>,
+    response_types: Vec<String>,
+    grant_types: Vec<String>,
+    consent_method: ConsentMethod,
+    refresh_rotation: String,
+    refresh_leeway: i64,
+    jwks: Option<Vec<(String, Value)>>,
+}
+
+fn read_settings(v: &mut Validation, sets: Option<&Map<String, Value>>) -> Settings {
+    let application_type = string(v, sets, "application_type").unwrap_or_else(|| "web".into());
     if !APPLICATION_TYPES.iter().any(|(t, _)| *t == application_type) {
         v.error("application_type", "must be one of web, browser, native, service");
     }
-    let redirect_uris = strings(&mut v, sets, "redirect_uris").unwrap_or_default();
-    check_uris(&mut v, "redirect_uris", &redirect_uris);
-    let post_logout = strings(&mut v, sets, "post_logout_redirect_uris").unwrap_or_default();
-    check_uris(&mut v, "post_logout_redirect_uris", &post_logout);
-    let response_types = strings(&mut v, sets, "response_types").unwrap_or_else(|| vec!["code".into()]);
+    let redirect_uris = strings(v, sets, "redirect_uris").unwrap_or_default();
+    check_uris(v, "redirect_uris", &redirect_uris);
+    let post_logout = strings(v, sets, "post_logout_redirect_uris").unwrap_or_default();
+    check_uris(v, "post_logout_redirect_uris", &post_logout);
+    let response_types = strings(v, sets, "response_types").unwrap_or_else(|| vec!["code".into()]);
     for r in &response_types {
         if let Err(e) = crate::domain::app::check_response_type(&application_type, r) {
             v.error("response_types", &e);
         }
     }
-    let grant_types = match (get(sets, "grant_types"), strings(&mut v, sets, "grant_types")) {
+    let grant_types = read_grant_types(v, sets);
+    let consent_method = match string(v, sets, "consent_method") {
+        None => ConsentMethod::Trusted,
+        Some(c) => ConsentMethod::parse(&c).unwrap_or_else(|| {
+            v.error("consent_method", "must be TRUSTED or REQUIRED");
+            ConsentMethod::Trusted
+        }),
+    };
+    if string(v, sets, "issuer_mode").is_some_and(|m| m != "ORG_URL") {
+        v.error("issuer_mode", "only ORG_URL is supported");
+    }
+    let (refresh_rotation, refresh_leeway) = refresh_token(v, sets);
+    let jwks = read_jwks(v, sets);
+    Settings {
+        application_type,
+        redirect_uris,
+        post_logout,
+        response_types,
+        grant_types,
+        consent_method,
+        refresh_rotation,
+        refresh_leeway,
+        jwks,
+    }
+}
+
+/// `grant_types`: required, not empty, each one an app may list (the grant registry).
+fn read_grant_types(v: &mut Validation, sets: Option<&Map<String, Value>>) -> Vec<String> {
+    let grant_types = match (get(sets, "grant_types"), strings(v, sets, "grant_types")) {
         (None, _) => {
             v.error("grant_types", BLANK);
             Vec::new()
@@ -182,31 +256,30 @@ pub(super) fn read(body: &Value, existing: Option<&App>, now: i64) -> Result<Dra
         }
         (Some(_), g) => g.unwrap_or_default(),
     };
-    for g in grant_types.iter().filter(|g| !GRANTS.contains(&g.as_str())) {
+    let allowed = app_grant_types();
+    for g in grant_types.iter().filter(|g| !allowed.contains(&g.as_str())) {
         v.error("grant_types", &format!("'{g}' is not a supported grant type"));
     }
-    let consent_method = match string(&mut v, sets, "consent_method") {
-        None => ConsentMethod::Trusted,
-        Some(c) => ConsentMethod::parse(&c).unwrap_or_else(|| {
-            v.error("consent_method", "must be TRUSTED or REQUIRED");
-            ConsentMethod::Trusted
-        }),
-    };
-    if string(&mut v, sets, "issuer_mode").is_some_and(|m| m != "ORG_URL") {
-        v.error("issuer_mode", "only ORG_URL is supported");
-    }
-    let (refresh_rotation, refresh_leeway) = refresh_token(&mut v, sets);
-    let jwks = read_jwks(&mut v, sets);
+    grant_types
+}
 
-    // Rules on the combination.
-    let has = |g: &str| grant_types.iter().any(|x| x == g);
+/// The rules on the combination of fields.
+fn check_combination(
+    v: &mut Validation,
+    c: &Credentials,
+    s: &Settings,
+    sets: Option<&Map<String, Value>>,
+    existing: Option<&App>,
+) {
+    let (method, application_type) = (c.method, s.application_type.as_str());
+    let has = |g: &str| s.grant_types.iter().any(|x| x == g);
     if method == AuthMethod::None && application_type == "service" {
         v.error("token_endpoint_auth_method", "service apps cannot use none");
     }
     if application_type == "browser" && method != AuthMethod::None {
         v.error("token_endpoint_auth_method", "browser apps must use none");
     }
-    if method == AuthMethod::None && !pkce_required {
+    if method == AuthMethod::None && !c.pkce_required {
         v.error("pkce_required", "must be true for token_endpoint_auth_method none");
     }
     if application_type == "service" {
@@ -217,10 +290,10 @@ pub(super) fn read(body: &Value, existing: Option<&App>, now: i64) -> Result<Dra
             v.error("grant_types", "service apps cannot use authorization_code or refresh_token");
         }
     }
-    if has("client_credentials") && (method == AuthMethod::None || !["web", "service"].contains(&&*application_type)) {
+    if has("client_credentials") && (method == AuthMethod::None || !["web", "service"].contains(&application_type)) {
         v.error("grant_types", "client_credentials needs a web or service app that authenticates");
     }
-    if has("authorization_code") && redirect_uris.is_empty() {
+    if has("authorization_code") && s.redirect_uris.is_empty() {
         v.error("redirect_uris", "at least one redirect URI is required for authorization_code");
     }
     let no_keys = get(sets, "jwks").is_none()
@@ -228,28 +301,6 @@ pub(super) fn read(body: &Value, existing: Option<&App>, now: i64) -> Result<Dra
     if method == AuthMethod::PrivateKeyJwt && no_keys && existing.is_none() {
         v.error("jwks", "private_key_jwt requires settings.oauthClient.jwks with at least one key");
     }
-    v.finish()?;
-
-    let app = App {
-        id: existing.map(|a| a.id.clone()).unwrap_or_default(),
-        client_id: client_id.or_else(|| existing.map(|a| a.client_id.clone())).unwrap_or_default(),
-        label,
-        status: existing.map_or(AppStatus::Active, |a| a.status),
-        application_type,
-        token_endpoint_auth_method: method,
-        pkce_required,
-        consent_method,
-        redirect_uris,
-        post_logout_redirect_uris: post_logout,
-        response_types,
-        grant_types,
-        refresh_rotation,
-        refresh_leeway,
-        auto_key_rotation,
-        created: existing.map_or(now, |a| a.created),
-        last_updated: now,
-    };
-    Ok(Draft { app, client_secret, jwks })
 }
 
 /// `settings.oauthClient.refresh_token`: `rotation_type` `ROTATE` (default) or `STATIC`,

@@ -4,7 +4,6 @@
 use super::policies::{load_policy, policy_target};
 use super::{load_server, reprioritize, server_target, views, BASE};
 use crate::audit::Target;
-use crate::bootstrap::DEFAULT_RULE_GRANTS;
 use crate::domain::auth_server::{IncludeExclude, IncludeOnly, People};
 use crate::domain::ids::{new_id, Prefix};
 use crate::domain::{AuthServer, Policy, PolicyRule, RuleConditions, Status, TextEnum, TokenLifetimes};
@@ -12,6 +11,7 @@ use crate::http::api::auth::{forbidden, Admin, Audit};
 use crate::http::api::body::{store_error, ApiJson, Validation};
 use crate::http::api::routes::ApiRoutes;
 use crate::http::error::OktaError;
+use crate::oauth::token::registry::rule_grant_types;
 use crate::policy::EVERYONE;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -162,7 +162,8 @@ async fn apply(state: &AppState, rule: &mut PolicyRule, body: RuleBody) -> Resul
     check_people(state, &mut v, &people).await?;
     let grants = c.grant_types.unwrap_or_default().include;
     v.check(!grants.is_empty(), "conditions.grantTypes.include", "The field cannot be left blank");
-    for g in grants.iter().filter(|g| !DEFAULT_RULE_GRANTS.contains(&g.as_str())) {
+    let allowed = rule_grant_types();
+    for g in grants.iter().filter(|g| !allowed.contains(&g.as_str())) {
         v.error("conditions.grantTypes.include", &format!("{g} is not a grant type a rule can allow"));
     }
     let scopes = c.scopes.unwrap_or_default().include;

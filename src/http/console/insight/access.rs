@@ -1,4 +1,4 @@
-//! Access graph (issue 6 part 5): `GET /admin/users/{id}/access` loads what
+//! Access graph: `GET /admin/users/{id}/access` loads what
 //! `policy::access_graph` needs for one user (assigned apps, agents, delegation links, resource
 //! connections, and the policies of the authorization servers they reach) and shows the graph
 //! as server-rendered SVG plus a table of the same facts. `GET /admin/graph` picks the user

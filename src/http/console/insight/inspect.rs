@@ -1,4 +1,4 @@
-//! Token inspector (issue 6 part 4): `GET /admin/inspector` shows a form; `POST` (CSRF-checked,
+//! Token inspector: `GET /admin/inspector` shows a form; `POST` (CSRF-checked,
 //! so the token travels only in a request body, never in a URL) decodes the pasted JWT and
 //! shows its header and claims, which baton key verifies it and of which authorization server,
 //! its expiry, and its `act` chain as a row of boxes from the human to the latest actor. The

@@ -1,4 +1,4 @@
-//! System Log viewer (issue 6 part 3): `GET /admin/logs` with a GET filter form (event type,
+//! System Log viewer: `GET /admin/logs` with a GET filter form (event type,
 //! outcome, actor, target, time range, transaction id, keywords), newest first, paginated by
 //! an opaque cursor (the storage sequence of the last event shown); every event expands
 //! (`<details>`) to its full JSON. `GET /admin/logs/transactions/{id}` lists every event of one

@@ -1,4 +1,4 @@
-//! Insight pages of the admin console (issue 6 parts 3–5): the System Log viewer, the token
+//! Insight pages of the admin console: the System Log viewer, the token
 //! inspector and the access graph.
 
 pub mod access;

@@ -20,8 +20,9 @@ use crate::jose::act;
 use crate::jose::jwks::published;
 use crate::jose::jwt::{check_not_before, peek, verify_with_jwk, NotBefore};
 use crate::oauth::error::OAuthError;
+use crate::oauth::remote_jwks::RemoteJwks;
 use crate::oauth::server::Issuer;
-use crate::state::AppState;
+use crate::store::Store;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -52,6 +53,9 @@ pub struct IdJag {
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     pub issuer: &'a Issuer,
+    /// baton's own org issuer (`{base}`), always trusted, and the org id its keys are under.
+    pub org_issuer: &'a str,
+    pub org_id: &'a str,
     pub client_id: &'a str,
     pub now_ms: Millis,
 }
@@ -59,7 +63,8 @@ pub struct Context<'a> {
 /// Runs steps 1–10; `seen` is called with the `jti` once it is known to be genuine, before
 /// the later checks can fail (for the log).
 pub async fn validate(
-    state: &AppState,
+    store: &dyn Store,
+    remote_jwks: &RemoteJwks,
     ctx: &Context<'_>,
     assertion: &str,
     mut seen: impl FnMut(&IdJag),
@@ -67,7 +72,7 @@ pub async fn validate(
     // 1. A compact JWS with the required claims, correctly typed.
     let token = peek(assertion).map_err(|_| Invalid::Malformed)?;
     let mut jag = shape(&token.claims).ok_or(Invalid::Malformed)?;
-    jag.from_org = jag.iss == state.base();
+    jag.from_org = jag.iss == ctx.org_issuer;
     let (iat, exp) = times(&token.claims).ok_or(Invalid::Malformed)?;
     // 2. `typ`.
     if token.header.get("typ").and_then(Value::as_str) != Some(ID_JAG_TYP) {
@@ -81,14 +86,14 @@ pub async fn validate(
         _ => return Err(Invalid::Signature.into()),
     };
     // 4. A trusted issuer, with its keys.
-    let keys = issuer_keys(state, ctx, &jag.iss).await?.ok_or(Invalid::UntrustedIssuer)?;
+    let keys = issuer_keys(store, remote_jwks, ctx, &jag.iss).await?.ok_or(Invalid::UntrustedIssuer)?;
     // 5. The signature, with the key named by `kid`, else every key of the matching `kty`.
     let kid = token.header.get("kid").and_then(Value::as_str);
     let mut verified = verifies(assertion, keys.keys(), kid, kty);
     // A remote set that lacks the `kid` may predate a key rotation: refetch once.
     if let (false, IssuerKeys::Remote { uri, keys }, Some(kid)) = (verified, &keys, kid) {
         if !keys.iter().any(|k| k.get("kid").and_then(Value::as_str) == Some(kid)) {
-            match state.remote_jwks.refresh(uri, ctx.now_ms).await {
+            match remote_jwks.refresh(uri, ctx.now_ms).await {
                 Ok(Some(fresh)) => verified = verifies(assertion, &fresh, Some(kid), kty),
                 Ok(None) => {}
                 Err(e) => {
@@ -133,7 +138,7 @@ pub async fn validate(
     // 10. Single use, across replicas: the database's primary key decides.
     let namespace = format!("id_jag:{}", jag.iss);
     let expires = exp.saturating_add(LEEWAY_S).saturating_mul(1000);
-    if !state.store.consume_jti(&namespace, &jag.jti, expires).await? {
+    if !store.consume_jti(&namespace, &jag.jti, expires).await? {
         return Err(Invalid::Replayed.into());
     }
     Ok(jag)
@@ -233,14 +238,19 @@ fn verifies(assertion: &str, keys: &[Value], kid: Option<&str>, kty: &str) -> bo
 
 /// The public JWKs of a trusted issuer; `None` when this AS does not trust it, or when the keys
 /// at its `jwks_uri` cannot be obtained.
-async fn issuer_keys(state: &AppState, ctx: &Context<'_>, iss: &str) -> Result<Option<IssuerKeys>, OAuthError> {
-    if iss == state.base() {
-        let keys = state.store.list_signing_keys(&state.org.id).await?;
+async fn issuer_keys(
+    store: &dyn Store,
+    remote_jwks: &RemoteJwks,
+    ctx: &Context<'_>,
+    iss: &str,
+) -> Result<Option<IssuerKeys>, OAuthError> {
+    if iss == ctx.org_issuer {
+        let keys = store.list_signing_keys(ctx.org_id).await?;
         let keys = published(&keys, ctx.now_ms).into_iter().map(|k| k.public_jwk.clone()).collect();
         return Ok(Some(IssuerKeys::Local(keys)));
     }
     let Some(server) = ctx.issuer.server() else { return Ok(None) };
-    let trusted = state.store.list_trusted_issuers(&server.id).await?;
+    let trusted = store.list_trusted_issuers(&server.id).await?;
     let Some(t) = trusted.iter().find(|t| t.issuer == iss) else { return Ok(None) };
     if let Some(keys) = t.jwks.as_ref().and_then(|j| j.get("keys")).and_then(Value::as_array) {
         return Ok(Some(IssuerKeys::Local(keys.clone())));
@@ -249,7 +259,7 @@ async fn issuer_keys(state: &AppState, ctx: &Context<'_>, iss: &str) -> Result<O
         tracing::warn!(issuer = iss, auth_server = %server.id, "trusted issuer has neither jwks nor jwks_uri");
         return Ok(None);
     };
-    match state.remote_jwks.keys(uri, ctx.now_ms).await {
+    match remote_jwks.keys(uri, ctx.now_ms).await {
         Ok(keys) => Ok(Some(IssuerKeys::Remote { uri: uri.to_owned(), keys })),
         Err(e) => {
             tracing::warn!(issuer = iss, auth_server = %server.id, jwks_uri = uri, error = %e, "fetching the trusted issuer's jwks failed");

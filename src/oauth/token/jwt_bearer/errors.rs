@@ -84,15 +84,6 @@ pub fn invalid_target() -> OAuthError {
     )
 }
 
-/// §3: the XAA grants are for confidential clients only; `none` is refused.
-#[must_use]
-pub fn public_client() -> OAuthError {
-    OAuthError::invalid_client(
-        "invalid_client",
-        "Client authentication failed. Either the client or the client credentials are invalid.",
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +97,6 @@ mod tests {
         );
         assert!(e.description.contains("match the the issuer"));
         assert_eq!(invalid_target().error, "invalid_target");
-        assert_eq!(public_client().status, StatusCode::UNAUTHORIZED);
+        assert_eq!(crate::oauth::token::errors::public_client().status, StatusCode::UNAUTHORIZED);
     }
 }

@@ -1,7 +1,7 @@
 //! Leg 2 of Cross-App Access: redeeming an ID-JAG with the jwt-bearer grant at a custom AS
 //! (RFC 7523 §2.1; ID-JAG draft -04 §4.4; xaa.md §6). The org AS does not serve it
 //! (`unsupported_grant_type`, from the dispatch). Only confidential clients: an app whose method
-//! is `none` is refused with `invalid_client` (xaa.md §3).
+//! is `none` is refused with `invalid_client` before the grant's parameters (xaa.md §3).
 //!
 //! Order: the assertion's steps 1–12 (`assertion`), 13 the subject (an ACTIVE `00u…` user,
 //! else an ACTIVE client as a machine subject), 14 every `act.sub` of an org-issued ID-JAG
@@ -14,25 +14,43 @@
 pub mod assertion;
 pub mod errors;
 
+use self::assertion::IdJag;
 use self::errors::Invalid;
 use super::errors::{no_matching_policy, no_scope_allowed, unsupported_grant_type};
-use super::issue::{self, groups_of, Minted};
+use super::issue::{self, groups_of, Plan, Redeemed};
 use super::log::{user_target, GrantLog};
-use super::TokenRequest;
+use super::registry::{self, GrantDescriptor};
+use super::{Grant, TokenRequest};
 use crate::audit::Target;
-use crate::domain::{AccessTokenRecord, AuthMethod, ClaimType, Group, User};
-use crate::http::form::Params;
-use crate::jose::act;
-use crate::jose::claims::{access_token_claims, evaluate_claims, AccessTokenInput, JwtBearerClaims, TokenSubject};
+use crate::domain::{grant_type, Group, User};
+use crate::jose::claims::JwtBearerClaims;
+use crate::jose::{act, KeyRing};
 use crate::oauth::client::Client;
+use crate::oauth::discovery::Kind;
 use crate::oauth::error::OAuthError;
-use crate::oauth::SERVED;
-use crate::policy::{evaluate_jwt_bearer, parse_scope, AccessDenied, JwtBearerInput};
-use crate::state::AppState;
+use crate::oauth::params::Params;
+use crate::oauth::remote_jwks::RemoteJwks;
+use crate::policy::{evaluate_jwt_bearer, parse_scope, AccessDenied, JwtBearerDecision, JwtBearerInput};
 use crate::store::{Issuance, Store, StoreResult};
 use axum::response::Response;
 
-pub const GRANT_TYPE: &str = crate::oauth::JWT_BEARER;
+pub const GRANT_TYPE: &str = grant_type::JWT_BEARER;
+
+/// Served by custom authorization servers only (the org AS answers `unsupported_grant_type`),
+/// never to a public (`none`) client (xaa.md §3).
+pub const DESCRIPTOR: GrantDescriptor = GrantDescriptor {
+    grant_type: GRANT_TYPE,
+    name: "jwt_bearer",
+    label: "JWT bearer",
+    served_by: &[Kind::Custom],
+    elsewhere: None,
+    repeatable: &[],
+    confidential_only: true,
+    from_browser: false,
+    in_rules: true,
+    agents: true,
+    parse: |params| Request::parse(params).map(Grant::JwtBearer),
+};
 
 /// The grant's parameters (xaa.md §6.1).
 #[derive(Debug)]
@@ -72,24 +90,45 @@ impl Subject {
             Self::Machine(client) => client.actor(),
         }
     }
+
+    /// The user and their groups, for the policy's people and the claims.
+    fn user(&self) -> Option<(&User, &[Group])> {
+        match self {
+            Self::User(u, groups) => Some((u, groups.as_slice())),
+            Self::Machine(_) => None,
+        }
+    }
+
+    fn minted(&self) -> issue::Subject<'_> {
+        match self {
+            Self::User(user, groups) => issue::Subject::NamedUser { user, groups },
+            Self::Machine(client) => issue::Subject::Client(client.client_id()),
+        }
+    }
 }
 
 pub async fn exchange(
-    state: &AppState,
+    store: &dyn Store,
+    keys: &KeyRing,
+    remote_jwks: &RemoteJwks,
     req: &TokenRequest<'_>,
     grant: Request,
     log: &mut GrantLog,
 ) -> Result<Response, OAuthError> {
-    let Some(server) = req.issuer.server() else { return Err(unsupported_grant_type(SERVED.org_grants)) };
-    if req.client.auth_method() == AuthMethod::None {
-        return Err(errors::public_client());
-    }
-    let store = state.store.as_ref();
+    let Some(server) = req.issuer.server() else {
+        return Err(unsupported_grant_type(&registry::served_at(req.issuer.server_kind())));
+    };
     if !grant.scope.is_empty() {
         log.scopes("requested_scopes", &grant.scope);
     }
-    let ctx = assertion::Context { issuer: req.issuer, client_id: req.client.client_id(), now_ms: req.now_ms };
-    let jag = assertion::validate(state, &ctx, &grant.assertion, |j| {
+    let ctx = assertion::Context {
+        issuer: req.issuer,
+        org_issuer: req.org_issuer,
+        org_id: req.org_id,
+        client_id: req.client.client_id(),
+        now_ms: req.now_ms,
+    };
+    let jag = assertion::validate(store, remote_jwks, &ctx, &grant.assertion, |j| {
         log.debug("id_jag_jti", j.jti.clone());
         if let Some(a) = &j.act {
             log.debug("actor", a.to_string());
@@ -103,6 +142,44 @@ pub async fn exchange(
     if let Some(r) = &resource {
         log.debug("resource", r.clone());
     }
+    let subject = subject_and_actors(store, &jag, log).await?;
+    // xaa.md §6.3.
+    let candidates: Vec<String> = if grant.scope.is_empty() {
+        jag.scopes.clone()
+    } else {
+        jag.scopes.iter().filter(|s| grant.scope.contains(s)).cloned().collect()
+    };
+    let policies = super::client_credentials::load_policies(store, &server.id).await?;
+    let server_scopes = store.list_scopes(&server.id).await?;
+    let input = JwtBearerInput {
+        client_id: req.client.client_id(),
+        user: subject.user(),
+        candidates: &candidates,
+        server_scopes: &server_scopes,
+        policies: &policies,
+    };
+    let decision = decide(&input, &requested, log)?;
+    // xaa.md §6.4.
+    let plan = Plan {
+        subject: subject.minted(),
+        scopes: &decision.granted,
+        access_minutes: decision.access_token_minutes,
+        grant_id: None,
+        redeemed: Some(Redeemed {
+            resource: resource.as_deref(),
+            auth_time: jag.auth_time,
+            claims: JwtBearerClaims { act: jag.act.as_ref(), sub_profile: jag.sub_profile.as_deref() },
+        }),
+    };
+    let minted = issue::mint(store, keys, req, &plan).await?;
+    let events = [log.request(None, req.ctx, req.now_ms)];
+    store.record_issuance(&Issuance { access_token: Some(&minted.record), ..Issuance::default() }, &events).await?;
+    log.logged = true;
+    Ok(issue::response(&minted, &decision.granted, None))
+}
+
+/// Steps 13–15: the subject, every actor of an org-issued chain, at least one scope.
+async fn subject_and_actors(store: &dyn Store, jag: &IdJag, log: &mut GrantLog) -> Result<Subject, OAuthError> {
     // 13. The subject.
     let subject = resolve_subject(store, &jag.sub).await?.ok_or(Invalid::Subject)?;
     log.subject(subject.target());
@@ -118,30 +195,20 @@ pub async fn exchange(
     if jag.scopes.is_empty() {
         return Err(Invalid::LackingScopes.into());
     }
-    // xaa.md §6.3.
-    let candidates: Vec<String> = if grant.scope.is_empty() {
-        jag.scopes.clone()
-    } else {
-        jag.scopes.iter().filter(|s| grant.scope.contains(s)).cloned().collect()
-    };
-    let policies = super::client_credentials::load_policies(store, &server.id).await?;
-    let server_scopes = store.list_scopes(&server.id).await?;
-    let user = match &subject {
-        Subject::User(u, groups) => Some((u, groups.as_slice())),
-        Subject::Machine(_) => None,
-    };
-    let input = JwtBearerInput {
-        client_id: req.client.client_id(),
-        user,
-        candidates: &candidates,
-        server_scopes: &server_scopes,
-        policies: &policies,
-    };
-    let decision = match evaluate_jwt_bearer(&input) {
+    Ok(subject)
+}
+
+/// The user access policy's decision (xaa.md §6.3), with the granted and denied scopes logged.
+fn decide(
+    input: &JwtBearerInput<'_>,
+    requested: &[String],
+    log: &mut GrantLog,
+) -> Result<JwtBearerDecision, OAuthError> {
+    let decision = match evaluate_jwt_bearer(input) {
         Ok(d) => d,
         Err(AccessDenied::NoMatchingPolicy) => return Err(no_matching_policy()),
         Err(AccessDenied::NoScopeAllowed) => {
-            log.scopes("denied_scopes", &requested);
+            log.scopes("denied_scopes", requested);
             return Err(no_scope_allowed());
         }
     };
@@ -151,47 +218,7 @@ pub async fn exchange(
     if !denied.is_empty() {
         log.scopes("denied_scopes", &denied);
     }
-    // xaa.md §6.4.
-    let iat = req.now_ms.div_euclid(1000);
-    let exp = iat + decision.access_token_minutes * 60;
-    let custom_claims = store.list_claims(&server.id).await?;
-    let resource_claims = evaluate_claims(&custom_claims, ClaimType::Resource, &decision.granted, user, false)
-        .map_err(|e| issue::claim_error(&e))?;
-    let client_id = req.client.client_id();
-    let token_subject = match &subject {
-        Subject::User(u, _) => TokenSubject::User { id: &u.id, login: u.profile.login() },
-        Subject::Machine(c) => TokenSubject::Client { client_id: c.client_id() },
-    };
-    let audience = resource.unwrap_or_else(|| req.issuer.audience());
-    let claims = access_token_claims(&AccessTokenInput {
-        issuer: &req.issuer.issuer,
-        audience: &audience,
-        iat,
-        exp,
-        client_id,
-        subject: token_subject,
-        scopes: &decision.granted,
-        auth_time: jag.auth_time,
-        resource_claims: &resource_claims,
-        jwt_bearer: Some(JwtBearerClaims { act: jag.act.as_ref(), sub_profile: jag.sub_profile.as_deref() }),
-    });
-    let jti = claims.get("jti").and_then(serde_json::Value::as_str).unwrap_or_default().to_owned();
-    let access_token = state.keys.sign(store, &req.issuer.key_owner, &claims, None).await?;
-    let record = AccessTokenRecord {
-        jti,
-        auth_server_id: req.issuer.id().to_owned(),
-        client_id: client_id.to_owned(),
-        user_id: user.map(|(u, _)| u.id.clone()),
-        grant_id: None,
-        created: req.now_ms,
-        expires: exp * 1000,
-        revoked: None,
-    };
-    let minted = Minted { access_token, record, id_token: None, expires_in: exp - iat };
-    let events = [log.request(None, req.ctx, req.now_ms)];
-    store.record_issuance(&Issuance { access_token: Some(&minted.record), ..Issuance::default() }, &events).await?;
-    log.logged = true;
-    Ok(issue::response(&minted, &decision.granted, None))
+    Ok(decision)
 }
 
 /// Step 13: an ACTIVE `00u…` user (with its groups), else an ACTIVE client.

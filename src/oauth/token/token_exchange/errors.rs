@@ -1,5 +1,6 @@
-//! The leg-1 rows of xaa.md §4.8, byte for byte. The reason code (second argument) goes to the
-//! System Log only.
+//! The leg-1 rows of xaa.md §4.8, byte for byte. The reason code (`OAuthError::reason`: the
+//! argument after the `error` in `OAuthError::new`, the first one of `invalid_grant` and its
+//! kin) goes to the System Log only.
 
 use crate::oauth::error::OAuthError;
 use axum::http::StatusCode;
@@ -9,15 +10,6 @@ pub fn at_custom_as() -> OAuthError {
     OAuthError::bad(
         "unsupported_grant_type",
         "'urn:ietf:params:oauth:grant-type:token-exchange' grant type is not supported.",
-    )
-}
-
-/// A `none` client (xaa.md §3.1): XAA grants are for confidential clients only.
-#[must_use]
-pub fn public_client() -> OAuthError {
-    OAuthError::invalid_client(
-        "invalid_client",
-        "Client authentication failed. Either the client or the client credentials are invalid.",
     )
 }
 

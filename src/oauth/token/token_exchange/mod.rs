@@ -1,6 +1,6 @@
 //! Leg 1 of Cross-App Access: the token-exchange grant at the org AS issues ID-JAGs (RFC 8693;
 //! ID-JAG draft -04 §4.3; xaa.md §4). Checks run in the exact order of xaa.md §4.2 and stop at
-//! the first failure: client authentication (done by the endpoint; `precheck` adds the
+//! the first failure: client authentication (done by the endpoint; `DESCRIPTOR` adds the
 //! custom-AS and `none` rows) → `requested_token_type` → `subject_token_type`, `subject_token`,
 //! the actor-token pair → `actor_token` → `audience` → the subject token (`subject`) →
 //! connection, `resource`, scopes (`access`) → brokered consent (`consent`, xaa.md §5) → the
@@ -13,49 +13,42 @@ mod id_jag;
 mod subject;
 
 use super::log::GrantLog;
-use super::TokenRequest;
-use crate::domain::{AuthMethod, AuthServer, Status};
-use crate::http::form::Params;
+use super::registry::GrantDescriptor;
+use super::{Grant, TokenRequest};
+use crate::domain::{grant_type, AuthServer, Status};
 use crate::jose::act::{self, ActError, Principal};
 use crate::oauth::client::Client;
 use crate::oauth::client_assertion;
+use crate::oauth::discovery;
 use crate::oauth::error::OAuthError;
+use crate::oauth::params::Params;
 use crate::oauth::server::Issuer;
-use crate::oauth::{ID_JAG_TYPE, TOKEN_EXCHANGE};
+use crate::oauth::ID_JAG_TYPE;
 use crate::policy::parse_scope;
 use crate::state::AppState;
 use axum::response::Response;
 use subject::Kind;
 
-pub const GRANT_TYPE: &str = TOKEN_EXCHANGE;
+pub const GRANT_TYPE: &str = grant_type::TOKEN_EXCHANGE;
 /// The only `actor_token_type` accepted (xaa.md §4.1).
 pub const JWT_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";
 
-/// Parameters that may arrive repeated, so that the grant can answer them with its own rows
-/// (`invalid_target`) instead of the generic repeated-parameter error.
-#[must_use]
-pub fn repeatable(grant_type: Option<&str>) -> &'static [&'static str] {
-    if grant_type == Some(GRANT_TYPE) {
-        &["audience", "resource"]
-    } else {
-        &[]
-    }
-}
-
-/// The rows checked before the grant's own parameters: token exchange is served by the org AS
-/// only, and never to a public (`none`) client (xaa.md §3.1, §4.1). Other grants pass.
-pub fn precheck(grant_type: &str, issuer: &Issuer, client: &Client) -> Result<(), OAuthError> {
-    if grant_type != GRANT_TYPE {
-        return Ok(());
-    }
-    if !issuer.is_org() {
-        return Err(errors::at_custom_as());
-    }
-    if client.auth_method() == AuthMethod::None {
-        return Err(errors::public_client());
-    }
-    Ok(())
-}
+/// Served by the org AS only, never to a public (`none`) client (xaa.md §3.1, §4.1).
+/// `audience` and `resource` may arrive repeated, so that the grant answers them with its own
+/// rows (`invalid_target`).
+pub const DESCRIPTOR: GrantDescriptor = GrantDescriptor {
+    grant_type: GRANT_TYPE,
+    name: "token_exchange",
+    label: "Token exchange",
+    served_by: &[discovery::Kind::Org],
+    elsewhere: Some(errors::at_custom_as),
+    repeatable: &["audience", "resource"],
+    confidential_only: true,
+    from_browser: false,
+    in_rules: true,
+    agents: true,
+    parse: |params| Ok(Grant::TokenExchange(Request::parse(params))),
+};
 
 /// The grant's parameters, read as sent; every check runs in `exchange`, in order.
 #[derive(Debug)]

@@ -89,6 +89,46 @@ async fn issuing_server(state: &AppState, iss: &str) -> Result<Issuer, OAuthErro
     }
 }
 
+/// Step 4: the client the subject token was issued to, bound to the caller: itself (an ID
+/// token only) or through an ACTIVE delegation link of the token's kind; an agent with a
+/// `resourceUrl` takes only access tokens for it.
+async fn binding<'c>(
+    store: &dyn Store,
+    x: &Client,
+    kind: Kind,
+    claims: &'c Map<String, Value>,
+    log: &mut GrantLog,
+) -> Result<&'c str, OAuthError> {
+    let (subject_client_id, link) = match kind {
+        Kind::Id => {
+            let Some(aud) = str_claim(claims, "aud") else { return Err(errors::subject_token()) };
+            log.debug("subject_token_client_id", aud);
+            if aud == x.client_id() {
+                (aud, None)
+            } else {
+                let link = active_link(store, aud, LinkTokenType::IdToken, x.client_id()).await?;
+                (aud, Some(link.ok_or_else(errors::client_not_registered)?))
+            }
+        }
+        Kind::Access | Kind::Refresh => {
+            let cid = str_claim(claims, "cid").unwrap_or_default();
+            log.debug("subject_token_client_id", cid);
+            let link = active_link(store, cid, LinkTokenType::AccessToken, x.client_id()).await?;
+            let link = link.ok_or_else(errors::no_delegation_link)?;
+            if let Client::Agent(agent) = x {
+                if agent.resource_url.as_deref().is_some_and(|url| str_claim(claims, "aud") != Some(url)) {
+                    return Err(errors::no_delegation_link());
+                }
+            }
+            (cid, Some(link))
+        }
+    };
+    if let Some(link) = link {
+        log.debug("delegation_link_id", link);
+    }
+    Ok(subject_client_id)
+}
+
 async fn jwt(
     state: &AppState,
     req: &TokenRequest<'_>,
@@ -122,34 +162,7 @@ async fn jwt(
         return Err(errors::subject_token_expired());
     }
     // 4. Binding.
-    let x = req.client;
-    let (subject_client_id, link) = match kind {
-        Kind::Id => {
-            let Some(aud) = str_claim(&claims, "aud") else { return Err(errors::subject_token()) };
-            log.debug("subject_token_client_id", aud);
-            if aud == x.client_id() {
-                (aud, None)
-            } else {
-                let link = active_link(store, aud, LinkTokenType::IdToken, x.client_id()).await?;
-                (aud, Some(link.ok_or_else(errors::client_not_registered)?))
-            }
-        }
-        Kind::Access | Kind::Refresh => {
-            let cid = str_claim(&claims, "cid").unwrap_or_default();
-            log.debug("subject_token_client_id", cid);
-            let link = active_link(store, cid, LinkTokenType::AccessToken, x.client_id()).await?;
-            let link = link.ok_or_else(errors::no_delegation_link)?;
-            if let Client::Agent(agent) = x {
-                if agent.resource_url.as_deref().is_some_and(|url| str_claim(&claims, "aud") != Some(url)) {
-                    return Err(errors::no_delegation_link());
-                }
-            }
-            (cid, Some(link))
-        }
-    };
-    if let Some(link) = link {
-        log.debug("delegation_link_id", link);
-    }
+    let subject_client_id = binding(store, req.client, kind, &claims, log).await?;
     // 5. Principals and `act`.
     let (user, machine) = match (kind, str_claim(&claims, "uid")) {
         (Kind::Id, _) => (Some(active_user(store, str_claim(&claims, "sub"), log).await?), None),
