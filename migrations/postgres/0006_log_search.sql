@@ -8,9 +8,6 @@
 -- may create it; where it cannot be created, keyword search still works by reading this one
 -- column, without the index.
 
--- The admin console's and SIEMs' most common combined view: one event type's failures.
-CREATE INDEX log_events_type_outcome ON log_events (event_type, outcome_result, published);
-
 ALTER TABLE log_events ADD COLUMN search TEXT NOT NULL DEFAULT '';
 
 UPDATE log_events SET search = lower(concat_ws(E'\n',

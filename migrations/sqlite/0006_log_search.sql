@@ -6,9 +6,6 @@
 -- before this migration get it here. `log_search` is an FTS5 trigram index over that column
 -- (substrings of three characters or more), kept in step with log_events by the triggers below.
 
--- The admin console's and SIEMs' most common combined view: one event type's failures.
-CREATE INDEX log_events_type_outcome ON log_events (event_type, outcome_result, published);
-
 ALTER TABLE log_events ADD COLUMN search TEXT NOT NULL DEFAULT '';
 
 UPDATE log_events SET search = lower(
