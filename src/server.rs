@@ -83,11 +83,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let listen = config.listen;
     let state = prepare(config, Clock::default()).await?;
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        anyhow::anyhow!("cannot listen on {listen}: {e} (set --listen or BATON_LISTEN to a free address)")
+    })?;
     let jobs = tokio::spawn(jobs::run(state.clone()));
     let store = state.store.clone();
     let watch = tokio::spawn(async move { store.watch_config().await });
     tracing::info!(listen = %listener.local_addr()?, issuer = %state.config.issuer, database = state.store.backend(), tls = tls.is_some(), "baton is ready");
+    println!("baton is ready: issuer {0}, admin console {0}/admin", state.config.issuer);
     let app = http::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     if let Some(tls) = tls {
         use axum::serve::ListenerExt as _;

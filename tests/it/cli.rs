@@ -147,6 +147,29 @@ backend_tests!(
     wrong_or_empty_kek_stops_the_start
 );
 
+/// `baton serve` says where it is when ready (the admin console's URL on stdout), and a listen
+/// address already taken stops the start with an error that names it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_names_its_console_and_a_taken_address() {
+    use std::io::BufRead;
+    let db = TestDb::new(Backend::Sqlite).await.expect("SQLite is always there");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = baton(&db, &["serve", "--listen", &addr]).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("cannot listen on {addr}: ")), "{stderr}");
+    drop(taken);
+
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut child =
+        baton(&db, &["serve", "--listen", &listen]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let _server = Baton { child, base: format!("http://{listen}") };
+    assert_eq!(line.trim_end(), format!("baton is ready: issuer http://{listen}, admin console http://{listen}/admin"));
+}
+
 /// `baton healthcheck`, the container image's HEALTHCHECK: exit 0 against a ready server, found
 /// from `BATON_LISTEN` (an unspecified 0.0.0.0 probed over loopback, as in the image) or `--url`;
 /// exit 1 with the reason when the answer is not 200 or nothing answers.
