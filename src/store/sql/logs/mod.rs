@@ -104,8 +104,10 @@ impl LogStore for SqlStore {
             Pool::Postgres(_) => scim::Dialect::Postgres,
             Pool::Sqlite(_) => scim::Dialect::Sqlite,
         };
-        let sample =
-            if query.keywords.is_empty() && query.filter.is_none() { None } else { Some(trigram_sample(self).await?) };
+        // Only keywords and filters on the searched body attributes consult the sample.
+        let searches = !query.keywords.is_empty()
+            || query.filter.as_ref().is_some_and(|e| e.comparisons().iter().any(|(a, _)| scim::SEARCHED.contains(a)));
+        let sample = if searches { Some(trigram_sample(self).await?) } else { None };
         if let Some(expr) = &query.filter {
             let cond = scim::compile(expr, dialect, sample.as_deref(), &mut filter.args);
             filter.raw(cond);

@@ -199,7 +199,7 @@ pub(super) fn compile(expr: &Expr, dialect: Dialect, sample: Option<&Sample>, ar
 }
 
 /// The body attributes whose values are in the search text (`LogRecord::search_text`).
-const SEARCHED: &[&str] =
+pub(super) const SEARCHED: &[&str] =
     &["displayMessage", "actor.alternateId", "actor.displayName", "outcome.reason", "client.ipAddress"];
 
 /// The condition of one `q` keyword (lower-cased): it occurs in the event's `search` text
