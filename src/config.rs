@@ -31,6 +31,13 @@ pub struct ConfigArgs {
     /// `text` or `json`.
     #[arg(long, env = "BATON_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// Serve `GET /metrics` (Prometheus) on this address only, instead of on --listen.
+    #[arg(long, env = "BATON_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Export traces over OTLP/HTTP to this collector (`http://collector:4318`; spans go to its
+    /// `/v1/traces`) [default: off; `OTEL_EXPORTER_OTLP_ENDPOINT` is read too].
+    #[arg(long, env = "BATON_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
     /// Comma-separated origins allowed by CORS (exact scheme://host:port).
     #[arg(long, env = "BATON_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Option<Vec<String>>,
@@ -110,6 +117,8 @@ struct FileConfig {
     seed: Option<PathBuf>,
     keys_dir: Option<PathBuf>,
     log_format: Option<String>,
+    metrics_listen: Option<SocketAddr>,
+    otlp_endpoint: Option<String>,
     cors_origins: Option<Vec<String>>,
     max_act_depth: Option<usize>,
     consent_request_ttl_seconds: Option<u32>,
@@ -139,6 +148,10 @@ pub struct Config {
     pub seed: Option<PathBuf>,
     pub keys_dir: PathBuf,
     pub log_json: bool,
+    /// Where `/metrics` is served (`None`: on `listen`, beside everything else).
+    pub metrics_listen: Option<SocketAddr>,
+    /// OTLP/HTTP collector base URL (`None`: traces are not exported).
+    pub otlp_endpoint: Option<String>,
     pub cors_origins: Vec<String>,
     /// Deepest `act` chain a token exchange may issue (xaa.md §4.5).
     pub max_act_depth: usize,
@@ -178,6 +191,8 @@ impl std::fmt::Debug for Config {
             .field("database_url", &redact(&self.database_url))
             .field("seed", &self.seed)
             .field("keys_dir", &self.keys_dir)
+            .field("metrics_listen", &self.metrics_listen)
+            .field("otlp_endpoint", &self.otlp_endpoint)
             .field("max_act_depth", &self.max_act_depth)
             .field("consent_request_ttl_seconds", &self.consent_request_ttl_seconds)
             .field("session_idle_minutes", &self.session_idle_minutes)
@@ -249,6 +264,12 @@ impl Config {
                 "text" => false,
                 other => anyhow::bail!("log format must be `text` or `json`, not {other:?}"),
             },
+            metrics_listen: args.metrics_listen.or(file.metrics_listen),
+            otlp_endpoint: args
+                .otlp_endpoint
+                .clone()
+                .or(file.otlp_endpoint)
+                .or_else(|| env("OTEL_EXPORTER_OTLP_ENDPOINT")),
             cors_origins: args.cors_origins.clone().or(file.cors_origins).unwrap_or_default(),
             max_act_depth: args.max_act_depth.or(file.max_act_depth).unwrap_or(DEFAULT_MAX_ACT_DEPTH),
             consent_request_ttl_seconds: args
@@ -414,6 +435,8 @@ impl Config {
             seed: None,
             keys_dir: keys_dir.to_owned(),
             log_json: false,
+            metrics_listen: None,
+            otlp_endpoint: None,
             cors_origins: Vec::new(),
             max_act_depth: DEFAULT_MAX_ACT_DEPTH,
             consent_request_ttl_seconds: DEFAULT_CONSENT_REQUEST_TTL_SECONDS,

@@ -109,15 +109,25 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    init_tracing(config.log_json);
-    match run(cli.command, config).await {
+    // Traces are exported by the server only; the one-shot commands just log.
+    let otlp = matches!(cli.command, Command::Serve(_)).then_some(config.otlp_endpoint.as_deref()).flatten();
+    let telemetry = match baton::telemetry::init(config.log_json, otlp) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("baton: {e:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let code = match run(cli.command, config).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("baton: {e:#}");
             std::process::ExitCode::FAILURE
         }
-    }
+    };
+    telemetry.shutdown().await;
+    code
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
@@ -181,18 +191,4 @@ async fn rotate(config: Config, auth_server: Option<String>) -> anyhow::Result<(
         );
     }
     Ok(())
-}
-
-fn init_tracing(json: bool) {
-    use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("BATON_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    // Colours only for a person at a terminal: not in files, pipes, containers or CI logs.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
-    if json {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
 }

@@ -32,7 +32,9 @@ pub async fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     }
     let sign_in_limiter = Arc::default();
     let remote_jwks = Arc::default();
-    Ok(AppState { store, config: Arc::new(config), clock, keys, org: Arc::new(org), sign_in_limiter, remote_jwks })
+    let metrics = Arc::new(crate::metrics::Metrics::new(store.backend(), store.commit_histogram()));
+    let config = Arc::new(config);
+    Ok(AppState { store, config, clock, keys, org: Arc::new(org), sign_in_limiter, remote_jwks, metrics })
 }
 
 /// Refuses to start when the KEK cannot open the signing keys already stored: every token
@@ -86,6 +88,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
         anyhow::anyhow!("cannot listen on {listen}: {e} (set --listen or BATON_LISTEN to a free address)")
     })?;
+    let metrics = match state.config.metrics_listen {
+        Some(address) => Some(serve_metrics(address, state.clone()).await?),
+        None => None,
+    };
     let jobs = tokio::spawn(jobs::run(state.clone()));
     let store = state.store.clone();
     let watch = tokio::spawn(async move { store.watch_config().await });
@@ -102,7 +108,23 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     jobs.abort();
     watch.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     Ok(())
+}
+
+/// `/metrics` on its own address (`--metrics-listen`), bound before the server says ready.
+async fn serve_metrics(address: std::net::SocketAddr, state: AppState) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
+        anyhow::anyhow!("cannot listen on {address} for metrics: {e} (set --metrics-listen or BATON_METRICS_LISTEN to a free address)")
+    })?;
+    tracing::info!(listen = %listener.local_addr()?, "metrics served at /metrics");
+    Ok(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, http::metrics_app(state)).await {
+            tracing::error!(error = %e, "the metrics listener stopped");
+        }
+    }))
 }
 
 async fn shutdown_signal() {

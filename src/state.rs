@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::Org;
 use crate::jose::KeyRing;
+use crate::metrics::Metrics;
 use crate::oauth::remote_jwks::RemoteJwks;
 use crate::store::DynStore;
 use std::sync::Arc;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub sign_in_limiter: Arc<SignInLimiter>,
     /// JWKS of external trusted issuers fetched from their `jwks_uri`, cached in memory.
     pub remote_jwks: Arc<RemoteJwks>,
+    /// This server's Prometheus registry (`GET /metrics`).
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {

@@ -1,6 +1,7 @@
 //! HTTP: router assembly, the request-id middleware, and route modules. Handlers stay thin:
 //! extract, call one function of `oauth` (or the store), map the result.
 
+pub mod access;
 pub mod api;
 pub mod authn;
 pub mod authorize;
@@ -24,6 +25,7 @@ pub mod introspect;
 pub mod login;
 pub mod logout;
 pub mod me;
+pub mod metrics;
 pub mod pages;
 pub mod request_id;
 pub mod security_headers;
@@ -36,7 +38,9 @@ use axum::Router;
 
 /// The whole application; tests drive exactly this router.
 pub fn app(state: AppState) -> Router {
+    let metrics = if state.config.metrics_listen.is_none() { metrics::router() } else { Router::new() };
     Router::new()
+        .merge(metrics)
         .merge(home::router())
         .merge(health::router())
         .merge(cors::apply(discovery::router(), &state))
@@ -57,10 +61,14 @@ pub fn app(state: AppState) -> Router {
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn(security_headers::middleware))
-        .layer(axum::middleware::from_fn(request_id::middleware))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), access::middleware))
         // Outermost: the handler chain runs on its own task, so a client that goes away
         // never cancels store work half-way (http::detach).
         .layer(axum::middleware::from_fn(detach::middleware))
         .with_state(state)
+}
+
+/// `/metrics` alone, for `--metrics-listen`.
+pub fn metrics_app(state: AppState) -> Router {
+    metrics::router().with_state(state)
 }

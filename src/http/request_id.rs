@@ -1,11 +1,9 @@
 //! One id per request (`oae…`): the `X-Okta-Request-Id` header, the `errorId` of error
-//! envelopes and the System Log `transaction.id`.
+//! envelopes, the System Log `transaction.id` and the `request_id` of the request's span and
+//! log lines. `http::access` gives each request its id.
 
 use crate::domain::ids::{new_id, Prefix};
-use axum::extract::Request;
-use axum::http::HeaderValue;
-use axum::middleware::Next;
-use axum::response::Response;
+use std::future::Future;
 
 tokio::task_local! {
     static REQUEST_ID: String;
@@ -17,11 +15,13 @@ pub fn current() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| new_id(Prefix::ErrorId))
 }
 
-pub async fn middleware(request: Request, next: Next) -> Response {
-    let id = new_id(Prefix::ErrorId);
-    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert("x-okta-request-id", value);
-    }
-    response
+/// A new request id.
+#[must_use]
+pub fn new() -> String {
+    new_id(Prefix::ErrorId)
+}
+
+/// Runs `f` as the request `id`.
+pub async fn scope<F: Future>(id: String, f: F) -> F::Output {
+    REQUEST_ID.scope(id, f).await
 }

@@ -77,7 +77,7 @@ pub fn parse(text: &str) -> anyhow::Result<SeedFile> {
     if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---") {
         return Ok(SeedFile::default());
     }
-    Ok(serde_yaml::from_str(text)?)
+    Ok(serde_yaml_ng::from_str(text)?)
 }
 
 /// Applies a parsed seed. `base_dir` is where relative key-file paths are looked up first.

@@ -57,6 +57,10 @@ pub trait Store:
 {
     /// `postgres` or `sqlite`.
     fn backend(&self) -> &'static str;
+    /// The pool and the write queue, for `/metrics`.
+    fn gauges(&self) -> crate::metrics::StoreGauges;
+    /// Group-commit latency, registered once in the server's metrics.
+    fn commit_histogram(&self) -> prometheus_client::metrics::histogram::Histogram;
     /// Cheap liveness probe of the database (`/readyz`).
     async fn ping(&self) -> StoreResult<()>;
     /// Delete expired per-grant state (codes, session tokens, sessions, jtis, token records).

@@ -11,9 +11,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("domain", &[]),
     ("clock", &["domain"]),
     ("config", &[]),
+    ("metrics", &[]),
     ("policy", &["domain"]),
     ("audit", &["domain", "clock"]),
-    ("store", &["domain", "audit", "clock", "config"]),
+    ("store", &["domain", "audit", "clock", "config", "metrics"]),
     ("jose", &["domain", "store", "clock"]),
 ];
 

@@ -54,6 +54,7 @@ mod layers;
 mod login;
 mod logout;
 mod nul_text;
+mod observability;
 mod oidc_flow;
 mod pg_tls;
 mod remote_jwks;

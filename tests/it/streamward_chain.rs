@@ -360,6 +360,30 @@ async fn chain_with_real_tokens_and_one_log_query(backend: Backend) {
     let chain = run_chain(&s).await;
     assert_eq!(chain.t3.split('.').count(), 3);
 
+    // `/metrics` counted the chain: hop 1's code, two legs 1 and two legs 2, by route template.
+    let r = s.get("/metrics").await;
+    assert_eq!(r.headers()["content-type"], "application/openmetrics-text; version=1.0.0; charset=utf-8");
+    let metrics = r.text().await.unwrap();
+    for line in [
+        r#"baton_tokens_issued_total{grant_type="authorization_code"} 1"#,
+        r#"baton_tokens_issued_total{grant_type="urn:ietf:params:oauth:grant-type:token-exchange"} 2"#,
+        r#"baton_tokens_issued_total{grant_type="urn:ietf:params:oauth:grant-type:jwt-bearer"} 2"#,
+        r#"baton_id_jag_exchanges_total{result="issued"} 2"#,
+        r#"baton_id_jag_redemptions_total{result="issued"} 2"#,
+        r#"baton_http_requests_total{method="POST",route="/oauth2/v1/token",status="200"} 2"#,
+        r#"baton_http_requests_total{method="POST",route="/oauth2/{as}/v1/token",status="200"} 3"#,
+        "baton_store_write_queue_depth 0",
+    ] {
+        assert!(metrics.contains(line), "{line} missing from\n{metrics}");
+    }
+    assert!(!metrics.contains("refused_total{"), "{metrics}");
+    assert!(metrics.contains("baton_signing_key_age_seconds{kid=\""), "{metrics}");
+    assert!(metrics.contains(&format!(
+        r#"baton_build_info{{version="{}",database="{}"}} 1"#,
+        env!("CARGO_PKG_VERSION"),
+        s.state.store.backend()
+    )));
+
     // T2 is what Corp-Knowledge-Agent checks at hop 5: active at the Knowledge AS, with the chain.
     let i = introspect(&s, KNOWLEDGE, CKA, &chain.t2).await;
     assert_eq!(i.status, 200, "{}", i.text);

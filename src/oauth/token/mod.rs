@@ -24,6 +24,7 @@ pub mod token_exchange;
 use self::log::{claimed_actor, invalid_client_credentials, GrantLog};
 use crate::audit::Context;
 use crate::domain::{Millis, TextEnum};
+use crate::metrics::XaaLeg;
 use crate::oauth::client::Client;
 use crate::oauth::client_auth::{authenticate, claimed_client_id, Endpoint};
 use crate::oauth::error::OAuthError;
@@ -98,9 +99,14 @@ pub async fn token(
 ) -> Response {
     let now = state.clock.now_ms();
     let mut log = GrantLog::new(issuer);
+    let (grant_type, leg) = metric_labels(params.as_ref().ok());
     match run(state, issuer, ctx, headers, params, now, &mut log).await {
-        Ok(response) => response,
+        Ok(response) => {
+            state.metrics.token(grant_type, leg, Ok(()));
+            response
+        }
         Err(error) => {
+            state.metrics.token(grant_type, leg, Err(error.error));
             if !log.logged {
                 let records = log.failure_records(&error, ctx, now);
                 if let Err(e) = state.store.append_events(&records).await {
@@ -110,6 +116,23 @@ pub async fn token(
             error.into_response()
         }
     }
+}
+
+/// The grant type as `/metrics` counts it (a registered one, `none` or `unsupported`, so the
+/// series stay few) and the XAA leg the request is, if any.
+fn metric_labels(params: Option<&Params>) -> (&'static str, Option<XaaLeg>) {
+    let Some(given) = params.and_then(|p| p.get("grant_type")) else { return ("none", None) };
+    let Some(grant) = registry::find(given) else { return ("unsupported", None) };
+    let leg = if grant.grant_type == jwt_bearer::DESCRIPTOR.grant_type {
+        Some(XaaLeg::Redemption)
+    } else if grant.grant_type == token_exchange::DESCRIPTOR.grant_type
+        && params.and_then(|p| p.get("requested_token_type")) == Some(crate::oauth::ID_JAG_TYPE)
+    {
+        Some(XaaLeg::Exchange)
+    } else {
+        None
+    };
+    (grant.grant_type, leg)
 }
 
 async fn run(

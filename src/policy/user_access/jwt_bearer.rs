@@ -44,6 +44,7 @@ pub struct JwtBearerDecision {
 }
 
 /// Applies xaa.md §6.3 to one redemption.
+#[tracing::instrument(name = "policy.user_access", skip_all)]
 pub fn evaluate_jwt_bearer(input: &JwtBearerInput) -> Result<JwtBearerDecision, AccessDenied> {
     let mut policies: Vec<&(Policy, Vec<PolicyRule>)> = input
         .policies

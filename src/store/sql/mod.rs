@@ -233,6 +233,15 @@ impl Store for SqlStore {
         }
     }
 
+    fn gauges(&self) -> crate::metrics::StoreGauges {
+        let (pool_size, pool_idle) = with_pool!(self, |p| (p.size(), u32::try_from(p.num_idle()).unwrap_or(u32::MAX)));
+        crate::metrics::StoreGauges { pool_size, pool_idle, write_queue: self.writer.queued() }
+    }
+
+    fn commit_histogram(&self) -> prometheus_client::metrics::histogram::Histogram {
+        self.writer.commit_seconds.clone()
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         with_pool!(self, |p| sqlx::query("SELECT 1").execute(p).await.map(|_| ()).map_err(StoreError::from))
     }

@@ -11,6 +11,10 @@
 use super::{placeholders, Pool, MAX_ROWS};
 use crate::domain::{AccessTokenRecord, LogRecord, RefreshFamily, RefreshToken};
 use crate::store::{Issuance, StoreError, StoreResult};
+use prometheus_client::metrics::histogram::Histogram;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most jobs committed together.
@@ -28,17 +32,29 @@ pub(crate) struct Job {
 /// The handle requests send their rows through.
 pub(crate) struct Writer {
     jobs: mpsc::UnboundedSender<Job>,
+    /// Jobs sent and not yet taken into a batch (`/metrics`).
+    queued: Arc<AtomicU64>,
+    /// Time each batch took to commit (`/metrics`).
+    pub(crate) commit_seconds: Histogram,
 }
 
 impl Writer {
     /// Starts the writer task on `pool`; it ends when the `Writer` is dropped.
     pub(crate) fn spawn(pool: Pool) -> Self {
         let (jobs, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(pool, rx));
-        Self { jobs }
+        let queued = Arc::new(AtomicU64::new(0));
+        let commit_seconds = crate::metrics::commit_histogram();
+        tokio::spawn(run(pool, rx, queued.clone(), commit_seconds.clone()));
+        Self { jobs, queued, commit_seconds }
+    }
+
+    /// Jobs waiting to be committed.
+    pub(crate) fn queued(&self) -> u64 {
+        self.queued.load(Ordering::Relaxed)
     }
 
     /// Commits `issuance` and `events` (with every other job waiting) and returns once they are.
+    #[tracing::instrument(name = "store.write", skip_all, fields(events = events.len()))]
     pub(crate) async fn write(&self, issuance: &Issuance<'_>, events: &[LogRecord]) -> StoreResult<()> {
         let (done, answer) = oneshot::channel();
         let job = Job {
@@ -48,6 +64,7 @@ impl Writer {
             events: events.to_vec(),
             done,
         };
+        self.queued.fetch_add(1, Ordering::Relaxed);
         self.jobs.send(job).map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
@@ -57,7 +74,7 @@ fn stopped() -> StoreError {
     StoreError::Database(sqlx::Error::PoolClosed)
 }
 
-async fn run(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>) {
+async fn run(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>, queued: Arc<AtomicU64>, commit_seconds: Histogram) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -66,7 +83,11 @@ async fn run(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>) {
                 Err(_) => break,
             }
         }
-        match commit(&pool, &batch).await {
+        queued.fetch_sub(batch.len() as u64, Ordering::Relaxed);
+        let started = Instant::now();
+        let result = commit(&pool, &batch).await;
+        commit_seconds.observe(started.elapsed().as_secs_f64());
+        match result {
             Ok(()) => batch.into_iter().for_each(|j| drop(j.done.send(Ok(())))),
             Err(e) if batch.len() == 1 => batch.into_iter().for_each(|j| drop(j.done.send(Err(e.clone_lossy())))),
             Err(_) => {
