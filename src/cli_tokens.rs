@@ -7,7 +7,7 @@
 //! system principal, like the one `BATON_ADMIN_API_TOKEN` makes.
 
 use baton::audit::{Actor, Context, Event, Target};
-use baton::config::{Config, ConfigArgs};
+use baton::config::{Config, DataArgs};
 use baton::domain::ids::{hash_secret, new_id, new_secret, Prefix};
 use baton::domain::user::ADMINISTRATORS_GROUP;
 use baton::domain::{ApiToken, UserStatus};
@@ -26,17 +26,17 @@ pub enum TokensCommand {
         #[arg(long)]
         user: Option<String>,
         #[command(flatten)]
-        config: ConfigArgs,
+        config: DataArgs,
     },
     /// List API tokens (never their values).
     List {
         #[command(flatten)]
-        config: ConfigArgs,
+        config: DataArgs,
     },
 }
 
 impl TokensCommand {
-    pub fn config(&self) -> &ConfigArgs {
+    pub fn config(&self) -> &DataArgs {
         match self {
             Self::Create { config, .. } | Self::List { config } => config,
         }

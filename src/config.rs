@@ -31,6 +31,10 @@ pub struct ConfigArgs {
     /// `text` or `json`.
     #[arg(long, env = "BATON_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// On shutdown, how long requests in flight may take to finish before their connections
+    /// are closed, 0–3600 [default: 10].
+    #[arg(long, env = "BATON_SHUTDOWN_GRACE_SECONDS")]
+    pub shutdown_grace_seconds: Option<u16>,
     /// Serve `GET /metrics` (Prometheus) on this address only, instead of on --listen.
     #[arg(long, env = "BATON_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
@@ -106,6 +110,64 @@ pub struct ConfigArgs {
     pub trusted_proxies: Option<Vec<String>>,
 }
 
+/// Settings of `baton migrate`: where the database is.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DatabaseArgs {
+    /// TOML file with any of `serve`'s settings (`snake_case` keys); flags and env win over it.
+    #[arg(long, env = "BATON_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// `postgres://…` or `sqlite:…` [default: `sqlite://data/baton.db`].
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// `text` or `json`.
+    #[arg(long, env = "BATON_LOG_FORMAT")]
+    pub log_format: Option<String>,
+}
+
+/// Settings of the commands that change data (`seed`, `keys rotate`, `api-tokens`): the
+/// database, the keys and the issuer the org is bootstrapped with.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DataArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// External base URL of the server, as `serve` has it [default: derived from
+    /// `BATON_LISTEN` as `serve` derives it].
+    #[arg(long, env = "BATON_ISSUER")]
+    pub issuer: Option<String>,
+    /// Directory for dev key material: the generated key-encryption key, seed key files.
+    #[arg(long, env = "BATON_KEYS_DIR")]
+    pub keys_dir: Option<PathBuf>,
+    /// Read only to derive the default issuer, as `serve` does.
+    #[arg(long, env = "BATON_LISTEN", hide = true)]
+    pub listen: Option<SocketAddr>,
+    /// Read only to derive the default issuer, as `serve` does.
+    #[arg(long, env = "BATON_TLS", hide = true, value_parser = clap::builder::BoolishValueParser::new())]
+    pub tls: Option<bool>,
+}
+
+impl From<&DatabaseArgs> for ConfigArgs {
+    fn from(a: &DatabaseArgs) -> Self {
+        Self {
+            config: a.config.clone(),
+            database_url: a.database_url.clone(),
+            log_format: a.log_format.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&DataArgs> for ConfigArgs {
+    fn from(a: &DataArgs) -> Self {
+        Self {
+            issuer: a.issuer.clone(),
+            keys_dir: a.keys_dir.clone(),
+            listen: a.listen,
+            tls: a.tls,
+            ..Self::from(&a.database)
+        }
+    }
+}
+
 /// Secrets come only from the environment (or the TOML file), never from flags, so they do
 /// not show up in process listings.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -117,6 +179,7 @@ struct FileConfig {
     seed: Option<PathBuf>,
     keys_dir: Option<PathBuf>,
     log_format: Option<String>,
+    shutdown_grace_seconds: Option<u16>,
     metrics_listen: Option<SocketAddr>,
     otlp_endpoint: Option<String>,
     cors_origins: Option<Vec<String>>,
@@ -148,6 +211,8 @@ pub struct Config {
     pub seed: Option<PathBuf>,
     pub keys_dir: PathBuf,
     pub log_json: bool,
+    /// How long shutdown waits for requests in flight.
+    pub shutdown_grace_seconds: u16,
     /// Where `/metrics` is served (`None`: on `listen`, beside everything else).
     pub metrics_listen: Option<SocketAddr>,
     /// OTLP/HTTP collector base URL (`None`: traces are not exported).
@@ -214,6 +279,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Default address under `--tls` (okta-surface.md §15: `BATON_ISSUER=https://localhost:8443`).
 pub const DEFAULT_TLS_LISTEN: &str = "127.0.0.1:8443";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/baton.db";
+/// Default drain deadline at shutdown.
+pub const DEFAULT_SHUTDOWN_GRACE_SECONDS: u16 = 10;
 /// Default `max_act_depth` (xaa.md §4.5).
 pub const DEFAULT_MAX_ACT_DEPTH: usize = 5;
 /// A database URL without its password, for messages and logs.
@@ -264,6 +331,10 @@ impl Config {
                 "text" => false,
                 other => anyhow::bail!("log format must be `text` or `json`, not {other:?}"),
             },
+            shutdown_grace_seconds: args
+                .shutdown_grace_seconds
+                .or(file.shutdown_grace_seconds)
+                .unwrap_or(DEFAULT_SHUTDOWN_GRACE_SECONDS),
             metrics_listen: args.metrics_listen.or(file.metrics_listen),
             otlp_endpoint: args
                 .otlp_endpoint
@@ -320,6 +391,11 @@ impl Config {
             matches!(url.scheme(), "http" | "https") && url.query().is_none() && url.fragment().is_none(),
             "issuer must be an http(s) URL without query or fragment: {:?}",
             self.issuer
+        );
+        anyhow::ensure!(
+            self.shutdown_grace_seconds <= 3600,
+            "shutdown_grace_seconds (BATON_SHUTDOWN_GRACE_SECONDS) must be between 0 and 3600, not {}",
+            self.shutdown_grace_seconds
         );
         anyhow::ensure!(
             (1..=20).contains(&self.max_act_depth),
@@ -435,6 +511,7 @@ impl Config {
             seed: None,
             keys_dir: keys_dir.to_owned(),
             log_json: false,
+            shutdown_grace_seconds: DEFAULT_SHUTDOWN_GRACE_SECONDS,
             metrics_listen: None,
             otlp_endpoint: None,
             cors_origins: Vec::new(),

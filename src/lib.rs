@@ -8,6 +8,7 @@ pub mod authn; // passwords, sign-in throttling, browser sessions
 pub mod bootstrap; // first-start org, default AS, keys, admin token
 pub mod clock; // settable server clock, ISO 8601 rendering
 pub mod config; // typed configuration: defaults < TOML < env < flags
+pub mod connections; // accepting connections: timeouts, 503 until ready, drain deadline
 pub mod domain; // entities and ids; no I/O
 pub mod http; // axum router, extractors, error envelopes, routes
 pub mod jobs; // background jobs: purge, automatic key rotation

@@ -1,6 +1,6 @@
 //! The `baton` command line: parse arguments, resolve configuration, call into the library.
 
-use baton::config::{Config, ConfigArgs};
+use baton::config::{Config, ConfigArgs, DataArgs, DatabaseArgs};
 use baton::{bootstrap, server, store};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -33,13 +33,13 @@ enum Command {
     #[command(after_help = SECRET_SETTINGS)]
     Serve(ConfigArgs),
     /// Apply pending database migrations and exit.
-    Migrate(ConfigArgs),
+    Migrate(DatabaseArgs),
     /// Apply a seed file (idempotent) and exit.
     Seed {
         /// The seed file (YAML); see docs/seed.md.
         file: PathBuf,
         #[command(flatten)]
-        config: ConfigArgs,
+        config: DataArgs,
     },
     /// Signing keys.
     Keys {
@@ -74,7 +74,7 @@ enum KeysCommand {
         #[arg(long = "auth-server")]
         auth_server: Option<String>,
         #[command(flatten)]
-        config: ConfigArgs,
+        config: DataArgs,
     },
 }
 
@@ -98,11 +98,14 @@ async fn main() -> std::process::ExitCode {
     }
     let args = match &cli.command {
         Command::Demo(_) | Command::Healthcheck(_) => unreachable!("handled above"),
-        Command::Serve(a) | Command::Migrate(a) => a,
-        Command::Seed { config, .. } | Command::Keys { command: KeysCommand::Rotate { config, .. } } => config,
-        Command::ApiTokens { command } => command.config(),
+        Command::Serve(a) => a.clone(),
+        Command::Migrate(a) => ConfigArgs::from(a),
+        Command::Seed { config, .. } | Command::Keys { command: KeysCommand::Rotate { config, .. } } => {
+            ConfigArgs::from(config)
+        }
+        Command::ApiTokens { command } => ConfigArgs::from(command.config()),
     };
-    let config = match Config::resolve(args) {
+    let config = match Config::resolve(&args) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("baton: {e:#}");

@@ -6,8 +6,10 @@ use crate::config::Config;
 use crate::jose::kek::{Kek, KekSource};
 use crate::jose::KeyRing;
 use crate::state::AppState;
-use crate::{bootstrap, http, jobs, seed, store};
+use crate::{bootstrap, connections, http, jobs, seed, store};
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
 
 /// Everything up to a ready `AppState`: database, keys, org, seed.
 pub async fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
@@ -71,7 +73,8 @@ pub fn load_kek(config: &Config) -> anyhow::Result<Kek> {
     Ok(kek)
 }
 
-/// Serves until Ctrl-C / SIGTERM.
+/// Serves until Ctrl-C / SIGTERM. The address is bound first: until start-up (migrations,
+/// bootstrap, seed) is done, requests are answered 503 (`connections`).
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     if !config.issuer_is_safe_transport() {
         tracing::warn!(issuer = %config.issuer, "the issuer is neither https:// nor loopback http://; MCP clients will refuse it");
@@ -84,10 +87,32 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         println!("TLS: trust the local CA at {} (SSL_CERT_FILE / NODE_EXTRA_CA_CERTS)", ca.display());
     }
     let listen = config.listen;
-    let state = prepare(config, Clock::default()).await?;
+    let drain = Duration::from_secs(config.shutdown_grace_seconds.into());
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
         anyhow::anyhow!("cannot listen on {listen}: {e} (set --listen or BATON_LISTEN to a free address)")
     })?;
+    let local = listener.local_addr()?;
+    let (stop, stopping) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: no new connections; draining");
+        let _ = stop.send(true);
+    });
+    let app = connections::Slot::default();
+    let server = match tls.as_ref() {
+        Some(tls) => {
+            let listener = crate::tls::TlsListener::new(listener, tls.server_config.clone())?;
+            tokio::spawn(connections::serve(listener, app.clone(), stopped(stopping.clone()), drain))
+        }
+        None => tokio::spawn(connections::serve(listener, app.clone(), stopped(stopping.clone()), drain)),
+    };
+    let state = tokio::select! {
+        state = prepare(config, Clock::default()) => state?,
+        () = stopped(stopping.clone()) => {
+            server.await?;
+            return Ok(());
+        }
+    };
     let metrics = match state.config.metrics_listen {
         Some(address) => Some(serve_metrics(address, state.clone()).await?),
         None => None,
@@ -95,23 +120,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let jobs = tokio::spawn(jobs::run(state.clone()));
     let store = state.store.clone();
     let watch = tokio::spawn(async move { store.watch_config().await });
-    tracing::info!(listen = %listener.local_addr()?, issuer = %state.config.issuer, database = state.store.backend(), tls = tls.is_some(), "baton is ready");
+    let _ = app.set(http::app(state.clone()));
+    tracing::info!(listen = %local, issuer = %state.config.issuer, database = state.store.backend(), tls = tls.is_some(), "baton is ready");
     println!("baton is ready: issuer {0}, admin console {0}/admin", state.config.issuer);
-    let app = http::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    if let Some(tls) = tls {
-        use axum::serve::ListenerExt as _;
-        // `tap_io` makes axum's `ConnectInfo<SocketAddr>` available for a custom listener.
-        let listener = crate::tls::TlsListener::new(listener, tls.server_config)?.tap_io(|_| {});
-        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
-    } else {
-        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
-    }
+    server.await?;
     jobs.abort();
     watch.abort();
     if let Some(metrics) = metrics {
         metrics.abort();
     }
     Ok(())
+}
+
+/// Completes once shutdown was asked for.
+async fn stopped(mut stopping: watch::Receiver<bool>) {
+    let _ = stopping.wait_for(|stop| *stop).await;
 }
 
 /// `/metrics` on its own address (`--metrics-listen`), bound before the server says ready.

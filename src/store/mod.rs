@@ -92,6 +92,9 @@ pub enum StoreError {
     InvalidText(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// The database could not be reached or opened at start; names where and why.
+    #[error("cannot open the database: {0}")]
+    Unavailable(String),
     #[error("migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 }

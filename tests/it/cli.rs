@@ -2,6 +2,7 @@
 //! and both Streamward servers, `keys rotate` rotates, and a restart keeps ids and keys.
 
 use crate::common;
+use crate::common::free_port;
 
 use common::{Backend, TestDb};
 use serde_json::Value;
@@ -18,10 +19,6 @@ impl Drop for Baton {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn baton(db: &TestDb, args: &[&str]) -> Command {

@@ -56,6 +56,7 @@ mod logout;
 mod nul_text;
 mod observability;
 mod oidc_flow;
+mod operations;
 mod pg_tls;
 mod remote_jwks;
 mod replicas;

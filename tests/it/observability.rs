@@ -4,6 +4,7 @@
 //! request id the same in the span, the `X-Okta-Request-Id` header, the System Log's
 //! `transaction.id` and the access log line; `/metrics` only on `--metrics-listen`.
 
+use crate::common::free_port;
 use axum::body::Bytes;
 use axum::routing::post;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -60,10 +61,6 @@ fn hex(bytes: &[u8]) -> String {
         let _ = write!(out, "{b:02x}");
         out
     })
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,7 @@
 //! migrates with `sslmode=verify-full` and that CA as `sslrootcert`; without TLS, and with
 //! `verify-full` against another CA, it is refused with an error that says why.
 
+use crate::common::free_port;
 use crate::common::pg::{pg_bin, run_pg, unavailable};
 use baton::store::SqlStore;
 use std::path::Path;
@@ -19,10 +20,6 @@ impl Drop for Cluster {
     fn drop(&mut self) {
         let _ = run_pg(&self.pg_ctl, &["-D", self.data.to_str().unwrap(), "-m", "immediate", "stop"]);
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Starts a TLS-only cluster on `port` with `cert`/`key`; `None` when Postgres is unavailable.

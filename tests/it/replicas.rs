@@ -5,6 +5,7 @@
 
 use crate::browser;
 use crate::common;
+use crate::common::free_port;
 
 use browser::{authorize_url, chat_request, with, Form, Resp, PASSWORD};
 use common::oauth::{
@@ -27,10 +28,6 @@ impl Drop for Baton {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Starts a replica listening on `port`, announcing `issuer`, on `db` with `db`'s key directory.

@@ -3,6 +3,7 @@
 //! without it fails the handshake; a restart reuses the CA; an http:// issuer is refused.
 
 use crate::common;
+use crate::common::free_port;
 
 use common::{Backend, TestDb};
 use std::io::{BufRead, BufReader};
@@ -18,10 +19,6 @@ impl Drop for Baton {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn baton(db: &TestDb, args: &[&str]) -> Command {
@@ -70,7 +67,10 @@ fn trusting(ca_pem: &[u8]) -> reqwest::Client {
 
 async fn wait_for(client: &reqwest::Client, url: &str) -> serde_json::Value {
     for _ in 0..600 {
-        if let Ok(r) = client.get(url).send().await {
+        // 503 while start-up (migrations, seed) runs behind the bound address.
+        if let Ok(r) =
+            client.get(url).send().await.map_err(drop).and_then(|r| if r.status() == 503 { Err(()) } else { Ok(r) })
+        {
             assert_eq!(r.status(), 200, "{url}");
             return r.json().await.unwrap();
         }

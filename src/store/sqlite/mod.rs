@@ -2,7 +2,7 @@
 //! wait instead of failing, and migrations (`migrations/sqlite`). `sqlite::memory:` gives a
 //! private in-memory database held by a single connection.
 
-use crate::store::StoreResult;
+use crate::store::{StoreError, StoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
@@ -16,9 +16,12 @@ pub async fn connect(url: &str) -> StoreResult<sqlx::SqlitePool> {
     if !in_memory {
         options = options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal);
         if let Some(parent) = options.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| sqlx::Error::Configuration(e.into()))?;
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Unavailable(format!("cannot create the SQLite directory {}: {e}", parent.display()))
+            })?;
         }
     }
+    let file = options.get_filename().display().to_string();
     // An in-memory database lives and dies with its connection: keep exactly one, forever.
     let pool = SqlitePoolOptions::new()
         .max_connections(if in_memory { 1 } else { 8 })
@@ -27,7 +30,8 @@ pub async fn connect(url: &str) -> StoreResult<sqlx::SqlitePool> {
         .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(3600)) })
         .acquire_timeout(Duration::from_secs(30))
         .connect_with(options)
-        .await?;
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("the SQLite database {file}: {e}")))?;
     Ok(pool)
 }
 

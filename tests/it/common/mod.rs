@@ -19,6 +19,11 @@ pub enum Backend {
     Postgres,
 }
 
+/// A TCP port free on 127.0.0.1 when asked (for a `baton serve --listen` the test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
 /// A fresh database; its files (SQLite) live as long as this value.
 pub struct TestDb {
     pub url: String,

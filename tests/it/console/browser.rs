@@ -4,6 +4,7 @@
 //! `target/screenshots/<name>.png`. Without Chromium the test is skipped with a message, except
 //! under `CI=true`, where that is a failure.
 
+use crate::common::free_port;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -16,10 +17,6 @@ pub struct Browser {
     base: String,
     _driver: tokio::process::Child,
     _profile: tempfile::TempDir,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
 /// Where screenshots go.
