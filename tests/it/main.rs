@@ -47,6 +47,7 @@ mod cors;
 mod demo;
 mod dev_endpoints;
 mod discovery;
+mod docs;
 mod fuzz;
 mod introspect_revoke;
 mod jwt_bearer;

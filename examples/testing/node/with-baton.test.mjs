@@ -1,11 +1,12 @@
 // baton as the authorization server of a node:test suite: one baton for the file, started with
 // --dev (token minting, clock, reset), the Streamward seed (fixed ids, pinned keys), an
 // in-memory SQLite database and a free port. Tests that change data reset it first.
-// The binary comes from $BATON_BIN, else the repository's target/debug/baton.
+// The binary comes from $BATON_BIN, else the repository's target/release/baton (what the
+// README's `cargo run --release` builds), else target/debug/baton (what `cargo test` builds).
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,8 @@ function freePort() {
 before(async () => {
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  baton = spawn(process.env.BATON_BIN || join(REPO, 'target/debug/baton'), [
+  const built = ['release', 'debug'].map((profile) => join(REPO, 'target', profile, 'baton'));
+  baton = spawn(process.env.BATON_BIN || built.find((b) => existsSync(b)) || built[0], [
     'serve', '--dev', '--listen', `127.0.0.1:${port}`, '--issuer', url,
     '--database-url', 'sqlite::memory:', '--seed', join(REPO, 'examples/streamward.yaml'),
     '--keys-dir', mkdtempSync(join(tmpdir(), 'baton-keys-')),

@@ -3,7 +3,8 @@
 One baton per session: `--dev` (token minting, clock, reset), the Streamward seed (fixed ids,
 pinned keys), an in-memory SQLite database and a free port. Start-up takes well under a second.
 Tests that change data use the `clean_baton` fixture, which resets baton to the seed first.
-The binary comes from $BATON_BIN, else the repository's target/debug/baton.
+The binary comes from $BATON_BIN, else the repository's target/release/baton (what the README's
+`cargo run --release` builds), else target/debug/baton (what `cargo test` builds).
 """
 
 import json
@@ -48,7 +49,8 @@ def call(method, url, body=None, token=None):
 
 @pytest.fixture(scope="session")
 def baton_url():
-    binary = os.environ.get("BATON_BIN") or str(REPO / "target" / "debug" / "baton")
+    built = [REPO / "target" / profile / "baton" for profile in ("release", "debug")]
+    binary = os.environ.get("BATON_BIN") or str(next((b for b in built if b.exists()), built[0]))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     keys = tempfile.mkdtemp(prefix="baton-keys-")
