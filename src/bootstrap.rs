@@ -4,11 +4,11 @@
 //! keeps ids and keys.
 
 use crate::audit::{Actor, Context, Event, Target};
-use crate::domain::auth_server::{IncludeExclude, IncludeOnly, People, SYSTEM_SCOPES};
+use crate::domain::auth_server::{IncludeOnly, People, SYSTEM_SCOPES};
 use crate::domain::ids::{hash_secret, new_id, Prefix};
 use crate::domain::{
-    ApiToken, AuthServer, ConsentType, Group, GroupType, LogRecord, Millis, Org, Policy, PolicyRule, RuleConditions,
-    Scope, SigningAlg, SigningKeyStatus, Status, TokenLifetimes, User, UserProfile, UserStatus,
+    ApiToken, AuthServer, Group, GroupType, LogRecord, Millis, Org, Policy, PolicyRule, RuleConditions, Scope,
+    SigningAlg, SigningKeyStatus, User, UserProfile, UserStatus,
 };
 use crate::jose::keys::KeyMaterial;
 use crate::jose::KeyRing;
@@ -99,20 +99,7 @@ pub async fn bootstrap_with(
 pub fn system_scopes(auth_server_id: &str, now: Millis) -> Vec<Scope> {
     SYSTEM_SCOPES
         .iter()
-        .map(|name| Scope {
-            id: new_id(Prefix::Scope),
-            auth_server_id: auth_server_id.into(),
-            name: (*name).into(),
-            description: Some(system_scope_description(name).into()),
-            display_name: None,
-            system: true,
-            default: false,
-            optional: false,
-            consent: ConsentType::Implicit,
-            metadata_publish: "ALL_CLIENTS".into(),
-            created: now,
-            last_updated: now,
-        })
+        .map(|name| Scope::system(new_id(Prefix::Scope), auth_server_id, name, system_scope_description(name), now))
         .collect()
 }
 
@@ -134,53 +121,26 @@ async fn create_default_server(
     now: Millis,
 ) -> anyhow::Result<()> {
     let server = AuthServer {
-        id: DEFAULT_AS.into(),
-        name: "default".into(),
         description: Some("Default Authorization Server".into()),
         audiences: vec!["api://default".into()],
-        resources: Vec::new(),
-        issuer_mode: "ORG_URL".into(),
-        status: Status::Active,
-        signing_alg: SigningAlg::Rs256,
-        rotation_mode: "AUTO".into(),
-        created: now,
-        last_updated: now,
+        ..AuthServer::new(DEFAULT_AS.into(), "default", now)
     };
     let initial_keys = keys.initial_keys_from(DEFAULT_AS, SigningAlg::Rs256, pinned, now).await?;
     store.create_auth_server(&server, &system_scopes(DEFAULT_AS, now), &initial_keys, &[]).await?;
     let policy = Policy {
-        id: new_id(Prefix::Policy),
-        auth_server_id: DEFAULT_AS.into(),
-        name: "Default Policy".into(),
         description: Some("Default policy for the default authorization server".into()),
-        priority: 1,
-        status: Status::Active,
-        system: false,
         clients: vec!["ALL_CLIENTS".into()],
-        created: now,
-        last_updated: now,
+        ..Policy::new(new_id(Prefix::Policy), DEFAULT_AS, "Default Policy", 1, now)
     };
     store.create_policy(&policy, &[]).await?;
     let rule = PolicyRule {
-        id: new_id(Prefix::Rule),
-        policy_id: policy.id.clone(),
-        auth_server_id: DEFAULT_AS.into(),
-        name: "Default Policy Rule".into(),
-        priority: 1,
-        status: Status::Active,
-        system: false,
         conditions: RuleConditions {
-            people: People {
-                users: IncludeExclude::default(),
-                groups: IncludeExclude { include: vec!["EVERYONE".into()], exclude: vec![] },
-            },
+            people: People::everyone(),
             // Okta's Default Policy Rule names every grant type a rule may (okta-surface.md §1).
             grant_types: IncludeOnly { include: rule_grant_types().into_iter().map(str::to_owned).collect() },
             scopes: IncludeOnly { include: vec!["*".into()] },
         },
-        token: TokenLifetimes::default(),
-        created: now,
-        last_updated: now,
+        ..PolicyRule::new(new_id(Prefix::Rule), &policy.id, DEFAULT_AS, "Default Policy Rule", 1, now)
     };
     store.create_rule(&rule, &[]).await?;
     Ok(())

@@ -34,6 +34,24 @@ pub struct AuthServer {
 }
 
 impl AuthServer {
+    /// An ACTIVE server with Okta's defaults: `ORG_URL` issuer, RS256 keys rotated `AUTO`, no audience.
+    #[must_use]
+    pub fn new(id: String, name: &str, now: Millis) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            description: None,
+            audiences: Vec::new(),
+            resources: Vec::new(),
+            issuer_mode: "ORG_URL".into(),
+            status: Status::Active,
+            signing_alg: SigningAlg::Rs256,
+            rotation_mode: "AUTO".into(),
+            created: now,
+            last_updated: now,
+        }
+    }
+
     /// The audience plus the extra resources: what a `resource` parameter may name.
     #[must_use]
     pub fn allowed_resources(&self) -> Vec<&str> {
@@ -84,6 +102,38 @@ pub struct Scope {
     pub last_updated: Millis,
 }
 
+impl Scope {
+    /// A custom scope with Okta's defaults: not default or optional, IMPLICIT consent, `NO_CLIENTS`.
+    #[must_use]
+    pub fn custom(id: String, auth_server_id: &str, name: &str, now: Millis) -> Self {
+        Self {
+            id,
+            auth_server_id: auth_server_id.into(),
+            name: name.into(),
+            description: None,
+            display_name: None,
+            system: false,
+            default: false,
+            optional: false,
+            consent: ConsentType::Implicit,
+            metadata_publish: "NO_CLIENTS".into(),
+            created: now,
+            last_updated: now,
+        }
+    }
+
+    /// One of the `SYSTEM_SCOPES` as Okta creates it: `system`, described, published to `ALL_CLIENTS`.
+    #[must_use]
+    pub fn system(id: String, auth_server_id: &str, name: &str, description: &str, now: Millis) -> Self {
+        Self {
+            description: Some(description.into()),
+            system: true,
+            metadata_publish: "ALL_CLIENTS".into(),
+            ..Self::custom(id, auth_server_id, name, now)
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClaimType {
     Identity,
@@ -125,6 +175,28 @@ pub struct Claim {
     pub last_updated: Millis,
 }
 
+impl Claim {
+    /// An ACTIVE EXPRESSION claim with Okta's defaults: always in the token, for any scope, no value.
+    #[must_use]
+    pub fn new(id: String, auth_server_id: &str, name: &str, claim_type: ClaimType, now: Millis) -> Self {
+        Self {
+            id,
+            auth_server_id: auth_server_id.into(),
+            name: name.into(),
+            status: Status::Active,
+            claim_type,
+            value_type: ClaimValueType::Expression,
+            value: String::new(),
+            group_filter_type: None,
+            scopes: Vec::new(),
+            always_include_in_token: true,
+            system: false,
+            created: now,
+            last_updated: now,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     pub id: String,
@@ -138,6 +210,25 @@ pub struct Policy {
     pub clients: Vec<String>,
     pub created: Millis,
     pub last_updated: Millis,
+}
+
+impl Policy {
+    /// An ACTIVE, non-system access policy with Okta's defaults: no description and no clients.
+    #[must_use]
+    pub fn new(id: String, auth_server_id: &str, name: &str, priority: i64, now: Millis) -> Self {
+        Self {
+            id,
+            auth_server_id: auth_server_id.into(),
+            name: name.into(),
+            description: None,
+            priority,
+            status: Status::Active,
+            system: false,
+            clients: Vec::new(),
+            created: now,
+            last_updated: now,
+        }
+    }
 }
 
 /// `include` / `exclude` lists of a rule's people condition.
@@ -164,6 +255,17 @@ pub struct People {
     pub users: IncludeExclude,
     #[serde(default)]
     pub groups: IncludeExclude,
+}
+
+impl People {
+    /// Okta's default people condition: every user (the groups include `EVERYONE`).
+    #[must_use]
+    pub fn everyone() -> Self {
+        Self {
+            users: IncludeExclude::default(),
+            groups: IncludeExclude { include: vec!["EVERYONE".into()], exclude: Vec::new() },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -200,6 +302,26 @@ pub struct PolicyRule {
     pub token: TokenLifetimes,
     pub created: Millis,
     pub last_updated: Millis,
+}
+
+impl PolicyRule {
+    /// An ACTIVE rule with Okta's defaults: for everyone, default lifetimes, no grant types or scopes.
+    #[must_use]
+    pub fn new(id: String, policy_id: &str, auth_server_id: &str, name: &str, priority: i64, now: Millis) -> Self {
+        Self {
+            id,
+            policy_id: policy_id.into(),
+            auth_server_id: auth_server_id.into(),
+            name: name.into(),
+            priority,
+            status: Status::Active,
+            system: false,
+            conditions: RuleConditions { people: People::everyone(), ..RuleConditions::default() },
+            token: TokenLifetimes::default(),
+            created: now,
+            last_updated: now,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

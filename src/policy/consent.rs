@@ -41,20 +41,7 @@ mod tests {
     use super::*;
 
     fn scope(name: &str, consent: ConsentType) -> Scope {
-        Scope {
-            id: format!("scp{name}"),
-            auth_server_id: "default".into(),
-            name: name.into(),
-            description: None,
-            display_name: None,
-            system: false,
-            default: false,
-            optional: false,
-            consent,
-            metadata_publish: "NO_CLIENTS".into(),
-            created: 0,
-            last_updated: 0,
-        }
+        Scope { consent, ..Scope::custom(format!("scp{name}"), "default", name, 0) }
     }
 
     const KINDS: [ConsentType; 3] = [ConsentType::Implicit, ConsentType::Required, ConsentType::Flexible];

@@ -1,7 +1,7 @@
 //! Builders the policy unit tests share (`user_access`, its JWT-bearer evaluator, the access
 //! graph): plain domain values with every field not under test at its zero.
 
-use crate::domain::{ConsentType, Scope, User, UserProfile, UserStatus};
+use crate::domain::{Scope, User, UserProfile, UserStatus};
 
 pub fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| (*s).to_owned()).collect()
@@ -25,18 +25,5 @@ pub fn user(id: &str) -> User {
 
 /// A custom (not system), non-default, IMPLICIT scope `name` of server `aus`.
 pub fn scope(name: &str) -> Scope {
-    Scope {
-        id: format!("scp_{name}"),
-        auth_server_id: "aus".into(),
-        name: name.into(),
-        description: None,
-        display_name: None,
-        system: false,
-        default: false,
-        optional: false,
-        consent: ConsentType::Implicit,
-        metadata_publish: "NO_CLIENTS".into(),
-        created: 0,
-        last_updated: 0,
-    }
+    Scope::custom(format!("scp_{name}"), "aus", name, 0)
 }

@@ -69,7 +69,7 @@ pub enum AccessDenied {
 }
 
 /// Applies the access policy of a custom AS to one request (okta-surface.md §4.5).
-#[tracing::instrument(name = "policy.user_access", skip_all)]
+#[tracing::instrument(name = "policy.user_access", level = "debug", skip_all)]
 pub fn evaluate(input: &AccessInput) -> Result<AccessDecision, AccessDenied> {
     let (policy, rule) = matching_rule(input).ok_or(AccessDenied::NoMatchingPolicy)?;
     let mut granted: Vec<String> = Vec::new();

@@ -7,10 +7,10 @@ use super::servers::server_target;
 use super::util::{check_id, non_empty, parse_enum, pick};
 use super::{Outcome, Run};
 use crate::audit::Target;
-use crate::domain::auth_server::{IncludeExclude, IncludeOnly, People};
+use crate::domain::auth_server::{IncludeExclude, People};
 use crate::domain::grant_type;
 use crate::domain::ids::{new_id, Prefix};
-use crate::domain::{AuthServer, GroupType, Policy, PolicyRule, RuleConditions, Status, TokenLifetimes};
+use crate::domain::{AuthServer, GroupType, Policy, PolicyRule, Status};
 use crate::oauth::token::registry::rule_grant_types;
 use crate::seed::schema::{IncludeExcludeSpec, PolicySpec, RuleSpec};
 use anyhow::{bail, Result};
@@ -50,7 +50,7 @@ fn check_rule(spec: &RuleSpec, path: &str) -> Result<()> {
     if let Some(id) = &spec.id {
         check_id(id, Prefix::Rule, path)?;
     }
-    overlay_rule(&mut blank_rule(String::new(), "", "", 0), spec, path)
+    overlay_rule(&mut PolicyRule::new(String::new(), "", "", "", 1, 0), spec, path)
 }
 
 pub(super) async fn apply_policies(
@@ -107,17 +107,12 @@ async fn create_policy(
     priority: i64,
 ) -> Result<Policy> {
     let now = run.now;
+    let id = spec.id.clone().unwrap_or_else(|| new_id(Prefix::Policy));
     let policy = Policy {
-        id: spec.id.clone().unwrap_or_else(|| new_id(Prefix::Policy)),
-        auth_server_id: server.id.clone(),
-        name: spec.name.clone(),
         description: spec.description.clone(),
-        priority,
         status: spec.status.as_deref().map_or(Ok(Status::Active), |s| parse_enum(s, None, "status"))?,
-        system: false,
         clients,
-        created: now,
-        last_updated: now,
+        ..Policy::new(id, &server.id, &spec.name, priority, now)
     };
     let ev = run.event("policy.lifecycle.create", "Create policy", &policy_targets(&policy, server));
     run.store.create_policy(&policy, &[ev]).await?;
@@ -161,29 +156,6 @@ async fn update_policy(
 
 fn status_event(base: &str, from: Status, to: Status) -> Option<String> {
     super::util::lifecycle_event(base, from == Status::Active, to == Status::Active)
-}
-
-fn blank_rule(id: String, policy_id: &str, server_id: &str, now: i64) -> PolicyRule {
-    PolicyRule {
-        id,
-        policy_id: policy_id.to_owned(),
-        auth_server_id: server_id.to_owned(),
-        name: String::new(),
-        priority: 1,
-        status: Status::Active,
-        system: false,
-        conditions: RuleConditions {
-            people: People {
-                users: IncludeExclude::default(),
-                groups: IncludeExclude { include: vec![EVERYONE.into()], exclude: Vec::new() },
-            },
-            grant_types: IncludeOnly::default(),
-            scopes: IncludeOnly::default(),
-        },
-        token: TokenLifetimes::default(),
-        created: now,
-        last_updated: now,
-    }
 }
 
 /// Sets what the seed states except `people` (references) and `priority` (needs siblings).
@@ -263,9 +235,8 @@ async fn apply_rules(
             e.clone()
         } else {
             let id = spec.id.clone().unwrap_or_else(|| new_id(Prefix::Rule));
-            let mut r = blank_rule(id, &policy.id, &server.id, now);
-            r.priority = current.iter().map(|r| r.priority).max().unwrap_or(0) + 1;
-            r
+            let priority = current.iter().map(|r| r.priority).max().unwrap_or(0) + 1;
+            PolicyRule::new(id, &policy.id, &server.id, "", priority, now)
         };
         overlay_rule(&mut rule, spec, &path)?;
         rule.priority = spec.priority.unwrap_or(rule.priority);

@@ -7,28 +7,11 @@ use super::util::{check_id, check_url, non_empty, one_of, parse_enum, pick};
 use super::{Outcome, Run};
 use crate::audit::Target;
 use crate::domain::ids::{new_id, Prefix};
-use crate::domain::{AuthServer, Claim, ClaimType, ClaimValueType, ConsentType, Scope, Status, TrustedIssuer};
+use crate::domain::{AuthServer, Claim, ClaimType, ClaimValueType, Scope, TrustedIssuer};
 use crate::jose::keys::public_members;
 use crate::seed::schema::{ClaimSpec, ScopeSpec, TrustedIssuerSpec};
 use anyhow::{anyhow, bail, Result};
 use serde_json::Value;
-
-fn blank_scope(id: String, server_id: &str, now: i64) -> Scope {
-    Scope {
-        id,
-        auth_server_id: server_id.to_owned(),
-        name: String::new(),
-        description: None,
-        display_name: None,
-        system: false,
-        default: false,
-        optional: false,
-        consent: ConsentType::Implicit,
-        metadata_publish: "NO_CLIENTS".into(),
-        created: now,
-        last_updated: now,
-    }
-}
 
 fn overlay_scope(scope: &mut Scope, spec: &ScopeSpec, path: &str) -> Result<()> {
     non_empty(&spec.name, &format!("{path}.name"))?;
@@ -61,7 +44,7 @@ pub(super) fn check_scope(spec: &ScopeSpec, path: &str) -> Result<()> {
     if let Some(id) = &spec.id {
         check_id(id, Prefix::Scope, path)?;
     }
-    overlay_scope(&mut blank_scope(String::new(), "", 0), spec, path)
+    overlay_scope(&mut Scope::custom(String::new(), "", "", 0), spec, path)
 }
 
 fn scope_target(s: &Scope) -> Target {
@@ -87,7 +70,8 @@ pub(super) async fn apply_scopes(
         let targets = |s: &Scope| [scope_target(s), server_target(server)];
         match pick(&path, spec.id.as_deref(), by_id, by_name, |s| &s.id, &key)? {
             None => {
-                let mut scope = blank_scope(spec.id.clone().unwrap_or_else(|| new_id(Prefix::Scope)), &server.id, now);
+                let id = spec.id.clone().unwrap_or_else(|| new_id(Prefix::Scope));
+                let mut scope = Scope::custom(id, &server.id, "", now);
                 overlay_scope(&mut scope, spec, &path)?;
                 let ev = run.event("oauth2.scope.created", "Create OAuth2 scope", &targets(&scope));
                 run.store.create_scope(&scope, &[ev]).await?;
@@ -108,24 +92,6 @@ pub(super) async fn apply_scopes(
         }
     }
     Ok(())
-}
-
-fn blank_claim(id: String, server_id: &str, now: i64) -> Claim {
-    Claim {
-        id,
-        auth_server_id: server_id.to_owned(),
-        name: String::new(),
-        status: Status::Active,
-        claim_type: ClaimType::Resource,
-        value_type: ClaimValueType::Expression,
-        value: String::new(),
-        group_filter_type: None,
-        scopes: Vec::new(),
-        always_include_in_token: true,
-        system: false,
-        created: now,
-        last_updated: now,
-    }
 }
 
 fn overlay_claim(claim: &mut Claim, spec: &ClaimSpec, path: &str) -> Result<()> {
@@ -188,7 +154,7 @@ pub(super) fn check_claim(spec: &ClaimSpec, path: &str) -> Result<()> {
     if let Some(id) = &spec.id {
         check_id(id, Prefix::Claim, path)?;
     }
-    overlay_claim(&mut blank_claim(String::new(), "", 0), spec, path)
+    overlay_claim(&mut Claim::new(String::new(), "", "", ClaimType::Resource, 0), spec, path)
 }
 
 pub(super) async fn apply_claims(
@@ -217,7 +183,8 @@ pub(super) async fn apply_claims(
         let targets = |c: &Claim| [Target::new(&c.id, "OAuth2Claim", &c.name, &c.name), server_target(server)];
         match pick(&path, spec.id.as_deref(), by_id, by_key, |c| &c.id, &key)? {
             None => {
-                let mut claim = blank_claim(spec.id.clone().unwrap_or_else(|| new_id(Prefix::Claim)), &server.id, now);
+                let id = spec.id.clone().unwrap_or_else(|| new_id(Prefix::Claim));
+                let mut claim = Claim::new(id, &server.id, "", ClaimType::Resource, now);
                 overlay_claim(&mut claim, spec, &path)?;
                 let ev = run.event("oauth2.claim.created", "Create OAuth2 claim", &targets(&claim));
                 run.store.create_claim(&claim, &[ev]).await?;

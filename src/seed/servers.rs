@@ -34,7 +34,7 @@ pub(super) fn check_server(spec: &AuthServerSpec, base_dir: &Path, path: &str) -
     if spec.id.is_none() && spec.name.is_none() {
         bail!("{path}: give id or name, so that the server is found again on the next run");
     }
-    overlay_server(&mut blank_server(String::new(), 0), spec, path)?;
+    overlay_server(&mut AuthServer::new(String::new(), "", 0), spec, path)?;
     let alg = seed_alg(spec, path)?.unwrap_or(SigningAlg::Rs256);
     load_pinned(base_dir, alg, &spec.signing_keys, &format!("{path}.signingKeys"))?;
     for (i, s) in spec.scopes.iter().enumerate() {
@@ -50,22 +50,6 @@ pub(super) fn check_server(spec: &AuthServerSpec, base_dir: &Path, path: &str) -
         check_policy(p, &format!("{path}.policies[{i}]"))?;
     }
     Ok(())
-}
-
-fn blank_server(id: String, now: i64) -> AuthServer {
-    AuthServer {
-        id,
-        name: String::new(),
-        description: None,
-        audiences: Vec::new(),
-        resources: Vec::new(),
-        issuer_mode: "ORG_URL".into(),
-        status: Status::Active,
-        signing_alg: SigningAlg::Rs256,
-        rotation_mode: "AUTO".into(),
-        created: now,
-        last_updated: now,
-    }
 }
 
 /// Sets what the seed states; `signingAlg` is handled by the caller (it cannot change).
@@ -127,7 +111,7 @@ async fn create_server(run: &mut Run<'_>, spec: &AuthServerSpec, path: &str) -> 
     }
     let now = run.now;
     let id = spec.id.clone().unwrap_or_else(|| new_id(Prefix::AuthServer));
-    let mut server = blank_server(id, now);
+    let mut server = AuthServer::new(id, "", now);
     overlay_server(&mut server, spec, path)?;
     server.signing_alg = seed_alg(spec, path)?.unwrap_or(SigningAlg::Rs256);
     let keys =

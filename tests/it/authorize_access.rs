@@ -7,7 +7,7 @@ use crate::browser;
 use crate::common;
 
 use baton::domain::ids::{hash_secret, new_id, Prefix};
-use baton::domain::{ConsentMethod, ConsentType, Policy, PolicyRule, RuleConditions, Scope, Status, TokenLifetimes};
+use baton::domain::{ConsentMethod, ConsentType, Policy, PolicyRule, Scope};
 use baton::store::CodeUse;
 use browser::{
     authorize_url, chat_request, events, new_app, request_for, seeded, with, Browser, CHAT, LOGIN, PASSWORD, USER_ID,
@@ -22,18 +22,10 @@ const EXECUTE: &str = "Corp-Knowledge-Agent:execute";
 async fn add_scope(s: &TestServer, server: &str, name: &str, consent: ConsentType, display: Option<&str>) -> Scope {
     let now = s.clock.now_ms();
     let scope = Scope {
-        id: new_id(Prefix::Scope),
-        auth_server_id: server.into(),
-        name: name.into(),
         description: Some(format!("Lets the app {name}")),
         display_name: display.map(str::to_owned),
-        system: false,
-        default: false,
-        optional: false,
         consent,
-        metadata_publish: "NO_CLIENTS".into(),
-        created: now,
-        last_updated: now,
+        ..Scope::custom(new_id(Prefix::Scope), server, name, now)
     };
     s.state.store.create_scope(&scope, &[]).await.unwrap();
     scope
@@ -42,36 +34,12 @@ async fn add_scope(s: &TestServer, server: &str, name: &str, consent: ConsentTyp
 /// A policy for `client` on the Knowledge AS with one authorization-code rule for everyone.
 async fn add_policy(s: &TestServer, client: &str, scopes: &[&str]) -> (String, String) {
     let now = s.clock.now_ms();
-    let policy = Policy {
-        id: new_id(Prefix::Policy),
-        auth_server_id: KNOWLEDGE.into(),
-        name: "Chat".into(),
-        description: None,
-        priority: 2,
-        status: Status::Active,
-        system: false,
-        clients: vec![client.into()],
-        created: now,
-        last_updated: now,
-    };
+    let policy =
+        Policy { clients: vec![client.into()], ..Policy::new(new_id(Prefix::Policy), KNOWLEDGE, "Chat", 2, now) };
     s.state.store.create_policy(&policy, &[]).await.unwrap();
-    let mut conditions = RuleConditions::default();
-    conditions.people.groups.include = vec!["EVERYONE".into()];
-    conditions.grant_types.include = vec!["authorization_code".into()];
-    conditions.scopes.include = scopes.iter().map(|s| (*s).to_owned()).collect();
-    let rule = PolicyRule {
-        id: new_id(Prefix::Rule),
-        policy_id: policy.id.clone(),
-        auth_server_id: KNOWLEDGE.into(),
-        name: "Chat users".into(),
-        priority: 1,
-        status: Status::Active,
-        system: false,
-        conditions,
-        token: TokenLifetimes::default(),
-        created: now,
-        last_updated: now,
-    };
+    let mut rule = PolicyRule::new(new_id(Prefix::Rule), &policy.id, KNOWLEDGE, "Chat users", 1, now);
+    rule.conditions.grant_types.include = vec!["authorization_code".into()];
+    rule.conditions.scopes.include = scopes.iter().map(|s| (*s).to_owned()).collect();
     s.state.store.create_rule(&rule, &[]).await.unwrap();
     (policy.id, rule.id)
 }

@@ -5,7 +5,7 @@
 use crate::common;
 
 use baton::domain::ids::{new_id, Prefix};
-use baton::domain::{App, AuthMethod, Claim, ClaimType, ClaimValueType, ConsentType, Scope, Status};
+use baton::domain::{App, AuthMethod, Claim, ClaimType, ConsentType, Scope};
 use common::oauth::*;
 use common::{Backend, TestServer};
 use serde_json::{json, Value};
@@ -39,19 +39,8 @@ async fn client_token_has_no_user(backend: Backend) {
     let now = s.clock.now_ms();
     for (name, value) in [("tier", "'gold'"), ("mail", "user.email")] {
         let claim = Claim {
-            id: new_id(Prefix::Claim),
-            auth_server_id: "default".into(),
-            name: name.into(),
-            status: Status::Active,
-            claim_type: ClaimType::Resource,
-            value_type: ClaimValueType::Expression,
             value: value.into(),
-            group_filter_type: None,
-            scopes: vec![],
-            always_include_in_token: true,
-            system: false,
-            created: now,
-            last_updated: now,
+            ..Claim::new(new_id(Prefix::Claim), "default", name, ClaimType::Resource, now)
         };
         s.state.store.create_claim(&claim, &[]).await.unwrap();
     }
@@ -163,20 +152,7 @@ async fn policy_rows(backend: Backend) {
     assert_eq!(ok.body["expires_in"], json!(1800), "the matched rule's lifetime");
     // The Knowledge AS has no policy for this client.
     let now = s.clock.now_ms();
-    let scope = Scope {
-        id: new_id(Prefix::Scope),
-        auth_server_id: KNOWLEDGE.into(),
-        name: "kb:read".into(),
-        description: None,
-        display_name: None,
-        system: false,
-        default: false,
-        optional: false,
-        consent: ConsentType::Implicit,
-        metadata_publish: "NO_CLIENTS".into(),
-        created: now,
-        last_updated: now,
-    };
+    let scope = Scope::custom(new_id(Prefix::Scope), KNOWLEDGE, "kb:read", now);
     store.create_scope(&scope, &[]).await.unwrap();
     cc(&s, &service, KNOWLEDGE, Some("kb:read")).await.assert_error(
         401,

@@ -5,7 +5,7 @@
 use crate::common;
 
 use baton::domain::ids::{hash_secret, new_id, Prefix};
-use baton::domain::{AuthMethod, Claim, ClaimType, ClaimValueType, Group, GroupType, Status};
+use baton::domain::{AuthMethod, Claim, ClaimType, Group, GroupType};
 use common::oauth::*;
 use common::{Backend, TestServer};
 use serde_json::{json, Map, Value};
@@ -29,19 +29,10 @@ async fn verify_with_published_key(s: &TestServer, jwks_path: &str, jwt: &str) {
 async fn add_claim(s: &TestServer, name: &str, claim_type: ClaimType, value: &str, always: bool, scopes: &[&str]) {
     let now = s.clock.now_ms();
     let claim = Claim {
-        id: new_id(Prefix::Claim),
-        auth_server_id: "default".into(),
-        name: name.into(),
-        status: Status::Active,
-        claim_type,
-        value_type: ClaimValueType::Expression,
         value: value.into(),
-        group_filter_type: None,
         scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
         always_include_in_token: always,
-        system: false,
-        created: now,
-        last_updated: now,
+        ..Claim::new(new_id(Prefix::Claim), "default", name, claim_type, now)
     };
     s.state.store.create_claim(&claim, &[]).await.unwrap();
 }

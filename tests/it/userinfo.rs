@@ -4,7 +4,7 @@
 use crate::common;
 
 use baton::domain::ids::{new_id, Prefix};
-use baton::domain::{Claim, ClaimType, ClaimValueType, Status, UserStatus};
+use baton::domain::{Claim, ClaimType, UserStatus};
 use common::oauth::*;
 use common::{Backend, TestServer};
 use serde_json::{json, Value};
@@ -69,19 +69,10 @@ async fn claims_of_granted_scopes(backend: Backend) {
         ("motto", "'stream on'", vec!["phone".to_owned()], true),
     ] {
         let claim = Claim {
-            id: new_id(Prefix::Claim),
-            auth_server_id: "default".into(),
-            name: name.into(),
-            status: Status::Active,
-            claim_type: ClaimType::Identity,
-            value_type: ClaimValueType::Expression,
             value: value.into(),
-            group_filter_type: None,
             scopes,
             always_include_in_token: always,
-            system: false,
-            created: now,
-            last_updated: now,
+            ..Claim::new(new_id(Prefix::Claim), "default", name, ClaimType::Identity, now)
         };
         store.create_claim(&claim, &[]).await.unwrap();
     }

@@ -2,101 +2,59 @@
 //! issuers, signing keys), sessions and per-grant state, re-exported by `fixtures`.
 
 use super::{HOUR, NOW};
-use baton::domain::auth_server::{IncludeExclude, IncludeOnly, People};
+use baton::domain::auth_server::{IncludeOnly, People};
 use baton::domain::ids::{hash_secret, new_id, new_secret, Prefix};
 use baton::domain::{
-    AccessTokenRecord, AuthServer, AuthorizationCode, Claim, ClaimType, ClaimValueType, ConsentGrant, ConsentRequest,
+    AccessTokenRecord, AuthServer, AuthorizationCode, Claim, ClaimType, ConsentGrant, ConsentRequest,
     ConsentRequestStatus, ConsentType, Millis, Policy, PolicyRule, RefreshFamily, RefreshToken, RuleConditions, Scope,
-    Session, SessionToken, SigningAlg, SigningKey, SigningKeyStatus, Status, TokenLifetimes, TrustedIssuer,
+    Session, SessionToken, SigningAlg, SigningKey, SigningKeyStatus, TrustedIssuer,
 };
 use serde_json::json;
 
 pub fn auth_server(name: &str) -> AuthServer {
     AuthServer {
-        id: new_id(Prefix::AuthServer),
-        name: name.into(),
         description: Some(format!("{name} server")),
         audiences: vec![format!("api://{name}")],
         resources: vec![format!("https://{name}.test/mcp")],
-        issuer_mode: "ORG_URL".into(),
-        status: Status::Active,
-        signing_alg: SigningAlg::Rs256,
-        rotation_mode: "AUTO".into(),
-        created: NOW,
-        last_updated: NOW,
+        ..AuthServer::new(new_id(Prefix::AuthServer), name, NOW)
     }
 }
 
 pub fn scope(auth_server_id: &str, name: &str, created: Millis) -> Scope {
     Scope {
-        id: new_id(Prefix::Scope),
-        auth_server_id: auth_server_id.into(),
-        name: name.into(),
         description: Some(format!("Allows {name}")),
         display_name: Some(name.to_uppercase()),
-        system: false,
-        default: false,
         optional: true,
         consent: ConsentType::Required,
         metadata_publish: "ALL_CLIENTS".into(),
-        created,
-        last_updated: created,
+        ..Scope::custom(new_id(Prefix::Scope), auth_server_id, name, created)
     }
 }
 
 pub fn claim(auth_server_id: &str, name: &str, created: Millis) -> Claim {
     Claim {
-        id: new_id(Prefix::Claim),
-        auth_server_id: auth_server_id.into(),
-        name: name.into(),
-        status: Status::Active,
-        claim_type: ClaimType::Resource,
-        value_type: ClaimValueType::Expression,
         value: "user.email".into(),
-        group_filter_type: None,
         scopes: vec!["email".into()],
-        always_include_in_token: true,
-        system: false,
-        created,
-        last_updated: created,
+        ..Claim::new(new_id(Prefix::Claim), auth_server_id, name, ClaimType::Resource, created)
     }
 }
 
 pub fn policy(auth_server_id: &str, name: &str, priority: i64) -> Policy {
     Policy {
-        id: new_id(Prefix::Policy),
-        auth_server_id: auth_server_id.into(),
-        name: name.into(),
         description: Some(format!("{name} policy")),
-        priority,
-        status: Status::Active,
-        system: false,
         clients: vec!["ALL_CLIENTS".into()],
-        created: NOW,
-        last_updated: NOW,
+        ..Policy::new(new_id(Prefix::Policy), auth_server_id, name, priority, NOW)
     }
 }
 
 pub fn rule(policy: &Policy, name: &str, priority: i64) -> PolicyRule {
     PolicyRule {
-        id: new_id(Prefix::Rule),
-        policy_id: policy.id.clone(),
-        auth_server_id: policy.auth_server_id.clone(),
-        name: name.into(),
-        priority,
-        status: Status::Active,
-        system: false,
         conditions: RuleConditions {
-            people: People {
-                users: IncludeExclude::default(),
-                groups: IncludeExclude { include: vec!["EVERYONE".into()], exclude: vec![] },
-            },
+            people: People::everyone(),
             grant_types: IncludeOnly { include: vec!["authorization_code".into()] },
             scopes: IncludeOnly { include: vec!["*".into()] },
         },
-        token: TokenLifetimes::default(),
-        created: NOW,
-        last_updated: NOW,
+        ..PolicyRule::new(new_id(Prefix::Rule), &policy.id, &policy.auth_server_id, name, priority, NOW)
     }
 }
 

@@ -43,23 +43,9 @@ pub fn check(server_scopes: Option<&[Scope]>, requested: &[String]) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ConsentType;
 
     fn scope(name: &str) -> Scope {
-        Scope {
-            id: format!("scp{name}"),
-            auth_server_id: "default".into(),
-            name: name.into(),
-            description: None,
-            display_name: None,
-            system: false,
-            default: false,
-            optional: false,
-            consent: ConsentType::Implicit,
-            metadata_publish: "NO_CLIENTS".into(),
-            created: 0,
-            last_updated: 0,
-        }
+        Scope::custom(format!("scp{name}"), "default", name, 0)
     }
 
     fn reason(server: Option<&[Scope]>, requested: &[&str]) -> Option<&'static str> {

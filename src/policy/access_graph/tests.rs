@@ -1,9 +1,8 @@
 use super::*;
-use crate::domain::auth_server::{IncludeExclude, IncludeOnly, People};
-use crate::domain::{RuleConditions, Status, TokenLifetimes, UserProfile};
+use crate::domain::auth_server::{IncludeOnly, People};
+use crate::domain::{RuleConditions, UserProfile};
 use crate::policy::fixtures::{self, scope, strings};
 use crate::policy::user_access::jwt_bearer::GRANT_TYPE;
-use crate::policy::EVERYONE;
 use serde_json::json;
 
 const USER: &str = "00uUser";
@@ -62,37 +61,14 @@ fn connection(owner: &str, server: &str, scopes: &[&str]) -> ResourceConnection 
 
 /// A server whose one policy lets `client` redeem ID-JAGs for `allowed` scopes, for everyone.
 fn server(id: &str, name: &str, client: &str, defined: &[&str], allowed: &[&str]) -> ServerInfo {
-    let policy = Policy {
-        id: format!("00p{id}"),
-        auth_server_id: id.into(),
-        name: "p".into(),
-        description: None,
-        priority: 1,
-        status: Status::Active,
-        system: false,
-        clients: strings(&[client]),
-        created: 0,
-        last_updated: 0,
-    };
+    let policy = Policy { clients: strings(&[client]), ..Policy::new(format!("00p{id}"), id, "p", 1, 0) };
     let rule = PolicyRule {
-        id: format!("0pr{id}"),
-        policy_id: policy.id.clone(),
-        auth_server_id: id.into(),
-        name: "r".into(),
-        priority: 1,
-        status: Status::Active,
-        system: false,
         conditions: RuleConditions {
-            people: People {
-                users: IncludeExclude::default(),
-                groups: IncludeExclude { include: strings(&[EVERYONE]), exclude: vec![] },
-            },
+            people: People::everyone(),
             grant_types: IncludeOnly { include: strings(&[GRANT_TYPE]) },
             scopes: IncludeOnly { include: strings(allowed) },
         },
-        token: TokenLifetimes::default(),
-        created: 0,
-        last_updated: 0,
+        ..PolicyRule::new(format!("0pr{id}"), &policy.id, id, "r", 1, 0)
     };
     ServerInfo {
         id: id.into(),

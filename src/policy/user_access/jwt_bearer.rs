@@ -44,7 +44,7 @@ pub struct JwtBearerDecision {
 }
 
 /// Applies xaa.md §6.3 to one redemption.
-#[tracing::instrument(name = "policy.user_access", skip_all)]
+#[tracing::instrument(name = "policy.user_access", level = "debug", skip_all)]
 pub fn evaluate_jwt_bearer(input: &JwtBearerInput) -> Result<JwtBearerDecision, AccessDenied> {
     let mut policies: Vec<&(Policy, Vec<PolicyRule>)> = input
         .policies
@@ -99,29 +99,11 @@ mod tests {
     const USER: &str = "00u1rsjejbueuQNhB1d7";
 
     fn policy(id: &str, priority: i64, clients: &[&str]) -> Policy {
-        Policy {
-            id: id.into(),
-            auth_server_id: "aus".into(),
-            name: id.into(),
-            description: None,
-            priority,
-            status: Status::Active,
-            system: false,
-            clients: strings(clients),
-            created: 0,
-            last_updated: 0,
-        }
+        Policy { clients: strings(clients), ..Policy::new(id.into(), "aus", id, priority, 0) }
     }
 
     fn rule(id: &str, priority: i64, grants: &[&str], users: &[&str], scopes: &[&str], minutes: i64) -> PolicyRule {
         PolicyRule {
-            id: id.into(),
-            policy_id: String::new(),
-            auth_server_id: "aus".into(),
-            name: id.into(),
-            priority,
-            status: Status::Active,
-            system: false,
             conditions: RuleConditions {
                 people: People {
                     users: IncludeExclude { include: strings(users), exclude: vec![] },
@@ -134,8 +116,7 @@ mod tests {
                 scopes: IncludeOnly { include: strings(scopes) },
             },
             token: TokenLifetimes { access_token_minutes: minutes, ..TokenLifetimes::default() },
-            created: 0,
-            last_updated: 0,
+            ..PolicyRule::new(id.into(), "", "aus", id, priority, 0)
         }
     }
 

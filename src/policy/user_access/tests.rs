@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::domain::auth_server::{IncludeExclude, IncludeOnly, People};
-use crate::domain::{ConsentType, GroupType, RuleConditions};
+use crate::domain::{GroupType, RuleConditions};
 use crate::policy::fixtures::strings;
 
 const CLIENT: &str = "0oa1b2c3d4E5f6G7h8i9";
@@ -30,20 +30,7 @@ fn group(id: &str, name: &str) -> Group {
 }
 
 fn scope(name: &str) -> Scope {
-    Scope {
-        id: format!("scp_{name}"),
-        auth_server_id: "default".into(),
-        name: name.into(),
-        description: None,
-        display_name: None,
-        system: is_oidc_scope(name),
-        default: false,
-        optional: false,
-        consent: ConsentType::Implicit,
-        metadata_publish: "NO_CLIENTS".into(),
-        created: 0,
-        last_updated: 0,
-    }
+    Scope { system: is_oidc_scope(name), ..Scope::custom(format!("scp_{name}"), "default", name, 0) }
 }
 
 /// The system scopes plus `orders:read` and `orders:write`.
@@ -55,35 +42,14 @@ fn server_scopes() -> Vec<Scope> {
 }
 
 fn policy(id: &str, priority: i64, clients: &[&str]) -> Policy {
-    Policy {
-        id: id.into(),
-        auth_server_id: "default".into(),
-        name: id.into(),
-        description: None,
-        priority,
-        status: Status::Active,
-        system: false,
-        clients: clients.iter().map(|c| (*c).to_owned()).collect(),
-        created: 0,
-        last_updated: 0,
-    }
+    Policy { clients: strings(clients), ..Policy::new(id.into(), "default", id, priority, 0) }
 }
 
 /// The seeded "Default Policy Rule" (okta-surface.md §1) under another id and priority.
 fn rule(id: &str, priority: i64) -> PolicyRule {
     PolicyRule {
-        id: id.into(),
-        policy_id: String::new(),
-        auth_server_id: "default".into(),
-        name: id.into(),
-        priority,
-        status: Status::Active,
-        system: false,
         conditions: RuleConditions {
-            people: People {
-                users: IncludeExclude::default(),
-                groups: IncludeExclude { include: strings(&[EVERYONE]), exclude: vec![] },
-            },
+            people: People::everyone(),
             grant_types: IncludeOnly {
                 include: strings(&[
                     AUTH_CODE,
@@ -95,9 +61,7 @@ fn rule(id: &str, priority: i64) -> PolicyRule {
             },
             scopes: IncludeOnly { include: strings(&["*"]) },
         },
-        token: TokenLifetimes::default(),
-        created: 0,
-        last_updated: 0,
+        ..PolicyRule::new(id.into(), "", "default", id, priority, 0)
     }
 }
 

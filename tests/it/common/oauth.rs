@@ -347,18 +347,9 @@ pub fn assertion_claims(client: &str, aud: &str, now_s: i64) -> Value {
 pub async fn add_scope(s: &TestServer, name: &str, default: bool, consent: baton::domain::ConsentType) {
     let now = s.clock.now_ms();
     let scope = baton::domain::Scope {
-        id: new_id(Prefix::Scope),
-        auth_server_id: "default".into(),
-        name: name.into(),
-        description: None,
-        display_name: None,
-        system: false,
         default,
-        optional: false,
         consent,
-        metadata_publish: "NO_CLIENTS".into(),
-        created: now,
-        last_updated: now,
+        ..baton::domain::Scope::custom(new_id(Prefix::Scope), "default", name, now)
     };
     s.state.store.create_scope(&scope, &[]).await.unwrap();
 }

@@ -187,21 +187,7 @@ pub(crate) async fn create(
 ) -> Result<Claim, OktaError> {
     let server = load_server(state, id).await?;
     let now = state.clock.now_ms();
-    let mut claim = Claim {
-        id: new_id(Prefix::Claim),
-        auth_server_id: server.id.clone(),
-        name: String::new(),
-        status: Status::Active,
-        claim_type: ClaimType::Resource,
-        value_type: ClaimValueType::Expression,
-        value: String::new(),
-        group_filter_type: None,
-        scopes: Vec::new(),
-        always_include_in_token: true,
-        system: false,
-        created: now,
-        last_updated: now,
-    };
+    let mut claim = Claim::new(new_id(Prefix::Claim), &server.id, "", ClaimType::Resource, now);
     apply(state, &mut claim, body).await?;
     let event = admin
         .event("oauth2.claim.created", "Create OAuth2 claim")

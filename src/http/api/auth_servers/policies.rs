@@ -159,18 +159,7 @@ pub(crate) async fn create(
 ) -> Result<Policy, OktaError> {
     let server = load_server(state, id).await?;
     let now = state.clock.now_ms();
-    let mut policy = Policy {
-        id: new_id(Prefix::Policy),
-        auth_server_id: server.id.clone(),
-        name: String::new(),
-        description: None,
-        priority: 1,
-        status: Status::Active,
-        system: false,
-        clients: Vec::new(),
-        created: now,
-        last_updated: now,
-    };
+    let mut policy = Policy::new(new_id(Prefix::Policy), &server.id, "", 1, now);
     let wanted = apply(state, &mut policy, body).await?;
     save(state, admin, &server, &mut policy, wanted, true).await?;
     Ok(policy)

@@ -152,13 +152,10 @@ async fn apply(state: &AppState, rule: &mut PolicyRule, body: RuleBody) -> Resul
     v.check(status.is_some(), "status", "must be ACTIVE or INACTIVE");
     v.require(body.conditions.as_ref(), "conditions");
     let c = body.conditions.unwrap_or_default();
-    let people = c.people.map_or_else(
-        || People {
-            users: IncludeExclude::default(),
-            groups: IncludeExclude { include: vec![EVERYONE.into()], exclude: vec![] },
-        },
-        |p| People { users: p.users.unwrap_or_default(), groups: p.groups.unwrap_or_default() },
-    );
+    let people = c.people.map_or_else(People::everyone, |p| People {
+        users: p.users.unwrap_or_default(),
+        groups: p.groups.unwrap_or_default(),
+    });
     check_people(state, &mut v, &people).await?;
     let grants = c.grant_types.unwrap_or_default().include;
     v.check(!grants.is_empty(), "conditions.grantTypes.include", "The field cannot be left blank");
@@ -250,19 +247,7 @@ pub(crate) async fn create(
 ) -> Result<PolicyRule, OktaError> {
     let (server, policy) = parents(state, id, policy_id).await?;
     let now = state.clock.now_ms();
-    let mut rule = PolicyRule {
-        id: new_id(Prefix::Rule),
-        policy_id: policy.id.clone(),
-        auth_server_id: server.id.clone(),
-        name: String::new(),
-        priority: 1,
-        status: Status::Active,
-        system: false,
-        conditions: RuleConditions::default(),
-        token: TokenLifetimes::default(),
-        created: now,
-        last_updated: now,
-    };
+    let mut rule = PolicyRule::new(new_id(Prefix::Rule), &policy.id, &server.id, "", 1, now);
     let wanted = apply(state, &mut rule, body).await?;
     save(state, admin, (&server, &policy), &mut rule, wanted, true).await?;
     Ok(rule)

@@ -142,20 +142,7 @@ pub(crate) async fn create(
 ) -> Result<Scope, OktaError> {
     let server = load_server(state, id).await?;
     let now = state.clock.now_ms();
-    let mut scope = Scope {
-        id: new_id(Prefix::Scope),
-        auth_server_id: server.id.clone(),
-        name: String::new(),
-        description: None,
-        display_name: None,
-        system: false,
-        default: false,
-        optional: false,
-        consent: ConsentType::Implicit,
-        metadata_publish: "NO_CLIENTS".into(),
-        created: now,
-        last_updated: now,
-    };
+    let mut scope = Scope::custom(new_id(Prefix::Scope), &server.id, "", now);
     apply(&mut scope, body)?;
     let event = admin
         .event("oauth2.scope.created", "Create OAuth2 scope")

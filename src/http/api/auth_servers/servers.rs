@@ -4,7 +4,7 @@
 use super::{load_server, page_of, server_target, views, BASE};
 use crate::bootstrap::{system_scopes, DEFAULT_AS};
 use crate::domain::ids::{new_id, Prefix};
-use crate::domain::{AuthServer, SigningAlg, Status};
+use crate::domain::{AuthServer, Status};
 use crate::http::api::auth::{forbidden, Admin, Audit};
 use crate::http::api::body::{conflict, ApiJson, ApiQuery, Validation};
 use crate::http::api::paging::{list, page};
@@ -103,17 +103,9 @@ pub(crate) async fn create(
     let body = validate(state, body, None).await?;
     let now = state.clock.now_ms();
     let server = AuthServer {
-        id: new_id(Prefix::AuthServer),
-        name: body.name.unwrap_or_default(),
         description: body.description,
         audiences: body.audiences.unwrap_or_default(),
-        resources: Vec::new(),
-        issuer_mode: "ORG_URL".into(),
-        status: Status::Active,
-        signing_alg: SigningAlg::Rs256,
-        rotation_mode: "AUTO".into(),
-        created: now,
-        last_updated: now,
+        ..AuthServer::new(new_id(Prefix::AuthServer), &body.name.unwrap_or_default(), now)
     };
     let keys = state.keys.initial_keys(&server.id, server.signing_alg, now).await?;
     let event = admin.event("oauth2.as.created", "Create authorization server").target(server_target(state, &server));

@@ -44,21 +44,7 @@ fn groups(names: &[&str]) -> Vec<Group> {
 }
 
 fn claim(name: &str, kind: ClaimType, value: &str) -> Claim {
-    Claim {
-        id: format!("ocl{name}"),
-        auth_server_id: "default".into(),
-        name: name.into(),
-        status: Status::Active,
-        claim_type: kind,
-        value_type: ClaimValueType::Expression,
-        value: value.into(),
-        group_filter_type: None,
-        scopes: vec![],
-        always_include_in_token: true,
-        system: false,
-        created: 0,
-        last_updated: 0,
-    }
+    Claim { value: value.into(), ..Claim::new(format!("ocl{name}"), "default", name, kind, 0) }
 }
 
 fn groups_claim(filter: &str, pattern: &str) -> Claim {
