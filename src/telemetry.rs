@@ -48,8 +48,9 @@ pub fn init(json: bool, otlp_endpoint: Option<&str>) -> anyhow::Result<Telemetry
     let provider = otlp_endpoint.map(provider).transpose()?;
     let otel = provider.as_ref().map(|p| {
         // baton's own spans only: a library's spans would be noise in a trace (and the
-        // exporter's own HTTP client must not trace itself).
-        let only_baton = Targets::new().with_target("baton", LevelFilter::INFO);
+        // exporter's own HTTP client must not trace itself). The child spans (policy, signing,
+        // store) are at debug level, so that without an exporter they cost nothing.
+        let only_baton = Targets::new().with_target("baton", LevelFilter::DEBUG);
         tracing_opentelemetry::layer().with_tracer(p.tracer("baton")).with_filter(only_baton)
     });
     tracing_subscriber::registry().with(fmt).with(otel).try_init()?;

@@ -63,6 +63,16 @@ impl From<crate::store::StoreError> for OktaError {
 /// Why a value the database refused is bad input (`StoreError::InvalidText`).
 pub const NUL_TEXT: &str = "text: must not contain a NUL character";
 
+impl From<crate::oauth::server::NotServed> for OktaError {
+    fn from(e: crate::oauth::server::NotServed) -> Self {
+        use crate::oauth::server::NotServed;
+        match e {
+            NotServed::Unknown(id) => Self::new(StatusCode::NOT_FOUND, NotServed::CODE, NotServed::summary(&id)),
+            NotServed::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<crate::jose::JoseError> for OktaError {
     fn from(e: crate::jose::JoseError) -> Self {
         Self::internal(&e)

@@ -37,7 +37,7 @@ impl FromRequestParts<AppState> for Server {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Ok(AsId(id)) = AsId::from_request_parts(parts, state).await;
-        Issuer::resolve(state, id.as_deref()).await.map(Self)
+        Ok(Self(Issuer::resolve(state, id.as_deref()).await?))
     }
 }
 

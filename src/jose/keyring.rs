@@ -152,7 +152,7 @@ impl KeyRing {
     }
 
     /// Signs `claims` with the ACTIVE key of `owner_id`.
-    #[tracing::instrument(name = "jose.sign", skip_all, fields(owner = owner_id))]
+    #[tracing::instrument(name = "jose.sign", level = "debug", skip_all, fields(owner = owner_id))]
     pub async fn sign(
         &self,
         store: &dyn Store,

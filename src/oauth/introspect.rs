@@ -108,7 +108,9 @@ pub async fn parties_active(store: &dyn Store, claims: &Map<String, Value>) -> S
 
 /// An access or ID token of this AS; `None` when it is not one (or not active).
 async fn jwt(state: &AppState, issuer: &Issuer, token: &str) -> Result<Option<Map<String, Value>>, OAuthError> {
-    let Ok(claims) = verify_own(state, issuer, token, false).await? else { return Ok(None) };
+    let Ok(claims) = verify_own(state.store.as_ref(), state.clock.now_ms(), issuer, token, false).await? else {
+        return Ok(None);
+    };
     let store = state.store.as_ref();
     let jti = claims.get("jti").and_then(Value::as_str).unwrap_or_default();
     if jti.starts_with("ID.") {

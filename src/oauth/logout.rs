@@ -8,7 +8,7 @@
 
 use super::authorize::PageError;
 use super::error::OAuthError;
-use super::server::Issuer;
+use super::server::{Issuer, NotServed};
 use super::verify::verify_own;
 use crate::audit::Context;
 use crate::authn::session;
@@ -31,17 +31,13 @@ pub async fn logout(
     params: &Params,
     current: Option<Session>,
 ) -> Result<LoggedOut, PageError> {
-    let issuer = match Issuer::resolve(state, as_id).await {
-        Ok(issuer) => issuer,
-        Err(e) if e.status.is_client_error() => {
-            return Err(PageError { status: e.status, error: e.code.to_owned(), description: e.summary })
-        }
-        Err(e) => return Err(PageError::internal(&e.summary)),
-    };
+    let issuer = Issuer::resolve(state, as_id).await.map_err(NotServed::page)?;
     params.ensure_unique(&[]).map_err(|e| PageError::bad_request(&e))?;
     let hint = params.require("id_token_hint").map_err(|e| PageError::bad_request(&e))?;
-    let claims =
-        verify_own(state, &issuer, hint, true).await.map_err(|e| PageError::store(&e))?.map_err(|_| invalid_hint())?;
+    let claims = verify_own(state.store.as_ref(), state.clock.now_ms(), &issuer, hint, true)
+        .await
+        .map_err(|e| PageError::store(&e))?
+        .map_err(|_| invalid_hint())?;
     let sub = claims.get("sub").and_then(Value::as_str).ok_or_else(invalid_hint)?;
     let client_id = match claims.get("aud") {
         Some(Value::String(aud)) => Some(aud.as_str()),

@@ -95,7 +95,9 @@ async fn revoke_access(
     ctx: &Context,
     now: Millis,
 ) -> Result<bool, OAuthError> {
-    let Ok(claims) = verify_own(state, issuer, token, true).await? else { return Ok(false) };
+    let Ok(claims) = verify_own(state.store.as_ref(), state.clock.now_ms(), issuer, token, true).await? else {
+        return Ok(false);
+    };
     let Some(jti) = claims.get("jti").and_then(Value::as_str) else { return Ok(false) };
     let store = state.store.as_ref();
     let Some(record) = store.find_access_token(jti).await? else { return Ok(false) };

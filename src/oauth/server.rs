@@ -3,8 +3,49 @@
 
 use crate::audit::Target;
 use crate::domain::{AuthServer, Status};
-use crate::http::error::OktaError;
+use crate::oauth::authorize::PageError;
 use crate::state::AppState;
+use crate::store::StoreError;
+use axum::http::StatusCode;
+
+/// The issuer of custom AS `id` under `base`.
+#[must_use]
+pub fn custom_issuer(base: &str, id: &str) -> String {
+    format!("{base}/oauth2/{id}")
+}
+
+/// Why a route names no server baton serves.
+#[derive(Debug)]
+pub enum NotServed {
+    /// No ACTIVE custom AS has this id: 404 `E0000007` (okta-surface.md §1).
+    Unknown(String),
+    /// The store could not say.
+    Store(StoreError),
+}
+
+impl NotServed {
+    /// Okta's error code for an unknown resource.
+    pub const CODE: &'static str = "E0000007";
+
+    /// Okta's summary of the 404.
+    #[must_use]
+    pub fn summary(id: &str) -> String {
+        format!("Not found: Resource not found: {id} (AuthorizationServer)")
+    }
+
+    /// The error page of an interactive endpoint (`/authorize`, `/logout`).
+    #[must_use]
+    pub fn page(self) -> PageError {
+        match self {
+            Self::Unknown(id) => PageError {
+                status: StatusCode::NOT_FOUND,
+                error: Self::CODE.to_owned(),
+                description: Self::summary(&id),
+            },
+            Self::Store(e) => PageError::internal(&e),
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub enum Kind {
@@ -23,25 +64,37 @@ pub struct Issuer {
 
 impl Issuer {
     /// Resolves `/oauth2/v1/…` (None) or `/oauth2/{id}/v1/…`; an unknown or INACTIVE custom
-    /// AS is absent (404 `E0000007`).
-    pub async fn resolve(state: &AppState, id: Option<&str>) -> Result<Self, OktaError> {
+    /// AS is `NotServed::Unknown`.
+    pub async fn resolve(state: &AppState, id: Option<&str>) -> Result<Self, NotServed> {
         match id {
             None => Ok(Self::org(state)),
-            Some(id) => match state.store.find_auth_server(id).await? {
+            Some(id) => match state.store.find_auth_server(id).await.map_err(NotServed::Store)? {
                 Some(server) if server.status == Status::Active => Ok(Self::custom(state, server)),
-                _ => Err(OktaError::not_found(id, "AuthorizationServer")),
+                _ => Err(NotServed::Unknown(id.to_owned())),
             },
         }
     }
 
     #[must_use]
     pub fn org(state: &AppState) -> Self {
-        Self { kind: Kind::Org, issuer: state.base().to_owned(), key_owner: state.org.id.clone() }
+        Self::org_under(state.base(), &state.org.id)
     }
 
     #[must_use]
     pub fn custom(state: &AppState, server: AuthServer) -> Self {
-        Self { issuer: state.custom_issuer(&server.id), key_owner: server.id.clone(), kind: Kind::Custom(server) }
+        Self::custom_under(state.base(), server)
+    }
+
+    /// The org AS of the baton whose issuer is `base`.
+    #[must_use]
+    pub fn org_under(base: &str, org_id: &str) -> Self {
+        Self { kind: Kind::Org, issuer: base.to_owned(), key_owner: org_id.to_owned() }
+    }
+
+    /// A custom AS of the baton whose issuer is `base`: `{base}/oauth2/{id}`.
+    #[must_use]
+    pub fn custom_under(base: &str, server: AuthServer) -> Self {
+        Self { issuer: custom_issuer(base, &server.id), key_owner: server.id.clone(), kind: Kind::Custom(server) }
     }
 
     #[must_use]

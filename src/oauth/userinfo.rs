@@ -67,8 +67,10 @@ async fn claims(
         StatusCode::INTERNAL_SERVER_ERROR.into_response()
     };
     let token = bearer(authorization).ok_or_else(invalid_token)?;
-    let claims =
-        verify_own(state, issuer, token, false).await.map_err(|e| internal(&e))?.map_err(|_| invalid_token())?;
+    let claims = verify_own(state.store.as_ref(), state.clock.now_ms(), issuer, token, false)
+        .await
+        .map_err(|e| internal(&e))?
+        .map_err(|_| invalid_token())?;
     let jti = claims.get("jti").and_then(Value::as_str).unwrap_or_default();
     let record = store.find_access_token(jti).await.map_err(|e| internal(&e))?;
     if record.is_none_or(|r| r.revoked.is_some() || r.auth_server_id != issuer.id()) {

@@ -4,10 +4,11 @@
 
 use super::client_assertion::LEEWAY_S;
 use super::server::Issuer;
+use crate::domain::Millis;
 use crate::jose::jwks::published;
 use crate::jose::jwt::{check_not_before, peek, verify_with_jwk};
 use crate::state::AppState;
-use crate::store::StoreResult;
+use crate::store::{Store, StoreResult};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,26 +22,26 @@ pub enum VerifyError {
 /// Verifies `jwt` as a token of `issuer`; returns its claims. The outer error is the store's
 /// (an outage is a server error, never an invalid token).
 pub async fn verify_own(
-    state: &AppState,
+    store: &dyn Store,
+    now_ms: Millis,
     issuer: &Issuer,
     jwt: &str,
     allow_expired: bool,
 ) -> StoreResult<Result<Map<String, Value>, VerifyError>> {
     let Ok(token) = peek(jwt) else { return Ok(Err(VerifyError::Invalid)) };
     let Some(kid) = token.header.get("kid").and_then(Value::as_str) else { return Ok(Err(VerifyError::Invalid)) };
-    let keys = state.store.list_signing_keys(&issuer.key_owner).await?;
-    Ok(check(state, issuer, jwt, kid, &keys, allow_expired))
+    let keys = store.list_signing_keys(&issuer.key_owner).await?;
+    Ok(check(now_ms, issuer, jwt, kid, &keys, allow_expired))
 }
 
 fn check(
-    state: &AppState,
+    now_ms: Millis,
     issuer: &Issuer,
     jwt: &str,
     kid: &str,
     keys: &[crate::domain::SigningKey],
     allow_expired: bool,
 ) -> Result<Map<String, Value>, VerifyError> {
-    let now_ms = state.clock.now_ms();
     let key = published(keys, now_ms).into_iter().find(|k| k.kid == kid).ok_or(VerifyError::Invalid)?;
     let claims = verify_with_jwk(jwt, &key.public_jwk).map_err(|_| VerifyError::Invalid)?;
     if claims.get("iss").and_then(Value::as_str) != Some(issuer.issuer.as_str()) {

@@ -27,10 +27,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
 ];
 
 /// Upward arrows not yet removed, each with why it is still there.
-const KNOWN: &[(&str, &str)] = &[
-    // `Issuer::resolve` answers an unknown or INACTIVE AS with the route's 404 envelope.
-    ("oauth/server.rs", "http"),
-];
+const KNOWN: &[(&str, &str)] = &[];
 
 /// The binary's own modules (`baton::…` paths) stay off the Management API's internals.
 const BINARY_FORBIDDEN: &[&str] = &["baton::http::api"];

@@ -171,7 +171,10 @@ async fn hop3_reproduces_j1(backend: Backend) {
     assert_eq!(claims["act"], j1_act());
     // Signed by the org AS.
     let org = Issuer::org(&s.state);
-    let verified = baton::oauth::verify::verify_own(&s.state, &org, j1, false).await.unwrap().unwrap();
+    let verified = baton::oauth::verify::verify_own(s.state.store.as_ref(), s.clock.now_ms(), &org, j1, false)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(verified, claims);
 
     // One SUCCESS event, xaa.md §8.

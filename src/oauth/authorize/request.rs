@@ -94,17 +94,7 @@ impl Unproven {
 /// URI (`illegal_redirect_uri` page). A missing or repeated `client_id` / `redirect_uri` is
 /// `invalid_request` naming it, also as a page.
 pub async fn prove(state: &AppState, as_id: Option<&str>, params: &Params) -> Result<Proven, Unproven> {
-    let issuer = match Issuer::resolve(state, as_id).await {
-        Ok(issuer) => issuer,
-        Err(e) if e.status.is_client_error() => {
-            return Err(Unproven::page_only(PageError {
-                status: e.status,
-                error: e.code.to_owned(),
-                description: e.summary,
-            }))
-        }
-        Err(e) => return Err(Unproven::page_only(PageError::internal(&e.summary))),
-    };
+    let issuer = Issuer::resolve(state, as_id).await.map_err(|e| Unproven::page_only(e.page()))?;
     let rejected = |error: OAuthError, client_id: Option<&str>| Unproven {
         page: PageError::bad_request(&error),
         issuer: Some(issuer.clone()),

@@ -186,7 +186,10 @@ async fn run(
         Grant::AuthorizationCode(g) => authorization_code::exchange(store, keys, &req, g, log).await,
         Grant::RefreshToken(g) => refresh_token::exchange(store, keys, &req, g, log).await,
         Grant::ClientCredentials(g) => client_credentials::exchange(store, keys, &req, g, log).await,
-        Grant::TokenExchange(g) => token_exchange::exchange(state, &req, g, log).await,
+        Grant::TokenExchange(g) => {
+            let deps = token_exchange::Deps { store, keys, config: &state.config };
+            token_exchange::exchange(deps, &req, g, log).await
+        }
         Grant::JwtBearer(g) => jwt_bearer::exchange(store, keys, &state.remote_jwks, &req, g, log).await,
     }
 }

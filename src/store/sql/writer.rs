@@ -54,7 +54,7 @@ impl Writer {
     }
 
     /// Commits `issuance` and `events` (with every other job waiting) and returns once they are.
-    #[tracing::instrument(name = "store.write", skip_all, fields(events = events.len()))]
+    #[tracing::instrument(name = "store.write", level = "debug", skip_all, fields(events = events.len()))]
     pub(crate) async fn write(&self, issuance: &Issuance<'_>, events: &[LogRecord]) -> StoreResult<()> {
         let (done, answer) = oneshot::channel();
         let job = Job {

@@ -19,7 +19,7 @@ pub struct Access {
     pub granted: Vec<String>,
 }
 
-#[tracing::instrument(name = "policy.agent_access", skip_all)]
+#[tracing::instrument(name = "policy.agent_access", level = "debug", skip_all)]
 pub async fn evaluate(
     store: &dyn Store,
     x: &Client,

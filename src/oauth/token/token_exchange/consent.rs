@@ -8,13 +8,13 @@
 
 use super::errors;
 use super::subject::Subject;
+use super::Deps;
 use crate::domain::ids::{new_secret, Prefix};
 use crate::domain::{AuthServer, ConsentRequest, ConsentRequestStatus, ResourceConnection};
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
 use crate::oauth::token::log::GrantLog;
 use crate::oauth::token::TokenRequest;
-use crate::state::AppState;
 
 /// The path of a request's page: `consent_uri` is `{BATON_ISSUER}{path}`.
 #[must_use]
@@ -68,7 +68,7 @@ pub struct Ask<'a> {
 
 /// `Ok` when no consent is needed or an approval covers the exchange.
 pub async fn check(
-    state: &AppState,
+    deps: Deps<'_>,
     req: &TokenRequest<'_>,
     ask: &Ask<'_>,
     log: &mut GrantLog,
@@ -77,7 +77,7 @@ pub async fn check(
     if !ask.connection.consent_required {
         return Ok(());
     }
-    let store = state.store.as_ref();
+    let store = deps.store;
     let x = req.client.client_id();
     let requests = store.list_consent_requests_for(&user.id, x, &ask.server.id).await?;
     let approved: Vec<&ConsentRequest> =
@@ -99,7 +99,7 @@ pub async fn check(
         log.debug("consent_request_id", open.id.clone());
         return Err(match open.status {
             ConsentRequestStatus::Denied => errors::consent_denied(),
-            _ => errors::consent_required(&lacking, &consent_uri(state, &open.id)),
+            _ => errors::consent_required(&lacking, &consent_uri(req.org_issuer, &open.id)),
         });
     }
     let request = ConsentRequest {
@@ -113,12 +113,12 @@ pub async fn check(
         scopes: ask.granted.to_vec(),
         status: ConsentRequestStatus::Pending,
         created: now,
-        expires: now + state.config.consent_request_ttl_ms(),
+        expires: now + deps.config.consent_request_ttl_ms(),
         decided: None,
         revoked: None,
     };
     log.debug("consent_request_id", request.id.clone());
-    let error = errors::consent_required(&lacking, &consent_uri(state, &request.id));
+    let error = errors::consent_required(&lacking, &consent_uri(req.org_issuer, &request.id));
     // The exchange's FAILURE event and the new request are one write.
     let records = log.failure_records(&error, req.ctx, now);
     store.create_consent_request(&request, &records).await?;
@@ -126,8 +126,8 @@ pub async fn check(
     Err(error)
 }
 
-fn consent_uri(state: &AppState, id: &str) -> String {
-    format!("{}{}", state.base(), request_path(id))
+fn consent_uri(base: &str, id: &str) -> String {
+    format!("{base}{}", request_path(id))
 }
 
 #[cfg(test)]

@@ -2,11 +2,11 @@
 
 use super::errors;
 use super::subject::Subject;
+use super::Deps;
 use crate::domain::ids::new_secret;
 use crate::oauth::error::{no_store, OAuthError};
 use crate::oauth::token::TokenRequest;
 use crate::oauth::ID_JAG_TYPE;
-use crate::state::AppState;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
@@ -63,10 +63,10 @@ pub fn claims(p: &Plan<'_>, issuer: &str, iat: i64) -> Map<String, Value> {
 }
 
 /// Signs the ID-JAG with the org AS key; returns it with its `jti`.
-pub async fn sign(state: &AppState, req: &TokenRequest<'_>, plan: &Plan<'_>) -> Result<(String, String), OAuthError> {
+pub async fn sign(deps: Deps<'_>, req: &TokenRequest<'_>, plan: &Plan<'_>) -> Result<(String, String), OAuthError> {
     let claims = claims(plan, &req.issuer.issuer, req.now_ms.div_euclid(1000));
     let jti = claims.get("jti").and_then(Value::as_str).unwrap_or_default().to_owned();
-    match state.keys.sign(state.store.as_ref(), &req.issuer.key_owner, &claims, Some(TYP)).await {
+    match deps.keys.sign(deps.store, &req.issuer.key_owner, &claims, Some(TYP)).await {
         Ok(jwt) => Ok((jwt, jti)),
         Err(e) => {
             tracing::error!(error = %e, "could not sign an ID-JAG");

@@ -15,17 +15,19 @@ mod subject;
 use super::log::GrantLog;
 use super::registry::GrantDescriptor;
 use super::{Grant, TokenRequest};
+use crate::config::Config;
 use crate::domain::{grant_type, AuthServer, Status};
 use crate::jose::act::{self, ActError, Principal};
+use crate::jose::KeyRing;
 use crate::oauth::client::Client;
 use crate::oauth::client_assertion;
 use crate::oauth::discovery;
 use crate::oauth::error::OAuthError;
 use crate::oauth::params::Params;
-use crate::oauth::server::Issuer;
+use crate::oauth::server::{custom_issuer, Issuer};
 use crate::oauth::ID_JAG_TYPE;
 use crate::policy::parse_scope;
-use crate::state::AppState;
+use crate::store::Store;
 use axum::response::Response;
 use subject::Kind;
 
@@ -85,13 +87,22 @@ impl Request {
     }
 }
 
+/// What a token exchange uses besides the request: the store, the signing keys, and the
+/// settings for `act` depth and consent requests.
+#[derive(Clone, Copy)]
+pub struct Deps<'a> {
+    pub store: &'a dyn Store,
+    pub keys: &'a KeyRing,
+    pub config: &'a Config,
+}
+
 pub async fn exchange(
-    state: &AppState,
+    deps: Deps<'_>,
     req: &TokenRequest<'_>,
     grant: Request,
     log: &mut GrantLog,
 ) -> Result<Response, OAuthError> {
-    let store = state.store.as_ref();
+    let store = deps.store;
     for (key, value) in [
         ("requested_token_type", &grant.requested_token_type),
         ("subject_token_type", &grant.subject_token_type),
@@ -114,12 +125,12 @@ pub async fn exchange(
         _ => return Err(errors::actor_token_type()),
     }
     let actor = current_actor(store, req, grant.actor_token.as_deref()).await?;
-    let server = audience_server(state, &grant).await?;
-    let audience = Issuer::custom(state, server.clone());
+    let server = audience_server(store, req.org_issuer, &grant).await?;
+    let audience = Issuer::custom_under(req.org_issuer, server.clone());
     log.debug("authorization_server", server.id.clone());
     log.server(audience.target());
 
-    let subject = subject::check(state, req, kind, subject_token, log).await?;
+    let subject = subject::check(deps, req, kind, subject_token, log).await?;
     let access = access::evaluate(store, req.client, &server, &grant, log).await?;
     let ask = consent::Ask {
         actor: &actor,
@@ -128,10 +139,10 @@ pub async fn exchange(
         connection: &access.connection,
         granted: &access.granted,
     };
-    consent::check(state, req, &ask, log).await?;
+    consent::check(deps, req, &ask, log).await?;
     let a = Principal { sub: actor.client_id(), sub_profile: actor.sub_profile() };
     let c = Principal { sub: subject.client.client_id(), sub_profile: subject.client.sub_profile() };
-    let chain = act::build(a, c, subject.act.as_ref(), state.config.max_act_depth).map_err(|e| match e {
+    let chain = act::build(a, c, subject.act.as_ref(), deps.config.max_act_depth).map_err(|e| match e {
         ActError::Malformed => errors::act_malformed(),
         ActError::TooDeep => errors::act_too_deep(),
     })?;
@@ -145,7 +156,7 @@ pub async fn exchange(
         subject: &subject,
         act: &chain,
     };
-    let (jwt, jti) = id_jag::sign(state, req, &plan).await?;
+    let (jwt, jti) = id_jag::sign(deps, req, &plan).await?;
     log.debug("id_jag_jti", jti);
     let record = log.request(None, req.ctx, req.now_ms);
     store.append_events(&[record]).await?;
@@ -157,7 +168,7 @@ pub async fn exchange(
 /// `actor_token` is a client assertion of an ACTIVE agent for the org AS; when X is an agent it
 /// must name X (xaa.md §4.5).
 async fn current_actor(
-    store: &dyn crate::store::Store,
+    store: &dyn Store,
     req: &TokenRequest<'_>,
     actor_token: Option<&str>,
 ) -> Result<Client, OAuthError> {
@@ -178,19 +189,19 @@ async fn current_actor(
 
 /// The ACTIVE custom AS whose issuer is `audience` (one trailing `/` tolerated); the org issuer,
 /// an unknown or INACTIVE server, a missing or repeated audience are refused.
-async fn audience_server(state: &AppState, grant: &Request) -> Result<AuthServer, OAuthError> {
+async fn audience_server(store: &dyn Store, base: &str, grant: &Request) -> Result<AuthServer, OAuthError> {
     if grant.audience_repeated {
         return Err(errors::audience());
     }
     let Some(aud) = grant.audience.as_deref() else { return Err(errors::audience()) };
     let aud = aud.strip_suffix('/').unwrap_or(aud);
-    let prefix = format!("{}/oauth2/", state.base());
+    let prefix = format!("{base}/oauth2/");
     let Some(id) = aud.strip_prefix(&prefix) else { return Err(errors::audience()) };
     if id.is_empty() || id.contains('/') {
         return Err(errors::audience());
     }
-    match state.store.find_auth_server(id).await? {
-        Some(server) if server.status == Status::Active && state.custom_issuer(&server.id) == aud => Ok(server),
+    match store.find_auth_server(id).await? {
+        Some(server) if server.status == Status::Active && custom_issuer(base, &server.id) == aud => Ok(server),
         _ => Err(errors::audience()),
     }
 }

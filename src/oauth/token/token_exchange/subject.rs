@@ -4,6 +4,7 @@
 //! `act`), `auth_time` and the `email` the ID-JAG may carry.
 
 use super::errors;
+use super::Deps;
 use crate::domain::ids::hash_secret;
 use crate::domain::{ConnectionStatus, LinkTokenType, Millis, RefreshFamily, RefreshToken, Status, User};
 use crate::jose::act;
@@ -11,11 +12,11 @@ use crate::jose::jwt::peek;
 use crate::oauth::client::Client;
 use crate::oauth::client_assertion::LEEWAY_S;
 use crate::oauth::error::OAuthError;
+use crate::oauth::server::custom_issuer;
 use crate::oauth::server::Issuer;
 use crate::oauth::token::log::{user_target, GrantLog};
 use crate::oauth::token::TokenRequest;
 use crate::oauth::verify::verify_own;
-use crate::state::AppState;
 use crate::store::Store;
 use serde_json::{Map, Value};
 
@@ -57,15 +58,15 @@ pub struct Subject {
 }
 
 pub async fn check(
-    state: &AppState,
+    deps: Deps<'_>,
     req: &TokenRequest<'_>,
     kind: Kind,
     token: &str,
     log: &mut GrantLog,
 ) -> Result<Subject, OAuthError> {
     match kind {
-        Kind::Refresh => refresh(state, req, token, log).await,
-        Kind::Id | Kind::Access => jwt(state, req, kind, token, log).await,
+        Kind::Refresh => refresh(deps.store, req, token, log).await,
+        Kind::Id | Kind::Access => jwt(deps, req, kind, token, log).await,
     }
 }
 
@@ -74,16 +75,17 @@ fn str_claim<'a>(claims: &'a Map<String, Value>, name: &str) -> Option<&'a str> 
 }
 
 /// The baton AS that issued a token: the org AS or an ACTIVE custom AS.
-async fn issuing_server(state: &AppState, iss: &str) -> Result<Issuer, OAuthError> {
-    if iss == state.base() {
-        return Ok(Issuer::org(state));
+async fn issuing_server(store: &dyn Store, req: &TokenRequest<'_>, iss: &str) -> Result<Issuer, OAuthError> {
+    let base = req.org_issuer;
+    if iss == base {
+        return Ok(Issuer::org_under(base, req.org_id));
     }
-    let Some(id) = iss.strip_prefix(&format!("{}/oauth2/", state.base())) else {
+    let Some(id) = iss.strip_prefix(&format!("{base}/oauth2/")) else {
         return Err(errors::issuer_not_allowed());
     };
-    match state.store.find_auth_server(id).await? {
-        Some(server) if state.custom_issuer(&server.id) != iss => Err(errors::issuer_not_allowed()),
-        Some(server) if server.status == Status::Active => Ok(Issuer::custom(state, server)),
+    match store.find_auth_server(id).await? {
+        Some(server) if custom_issuer(base, &server.id) != iss => Err(errors::issuer_not_allowed()),
+        Some(server) if server.status == Status::Active => Ok(Issuer::custom_under(base, server)),
         Some(_) => Err(errors::issuing_server_inactive()),
         None => Err(errors::issuer_not_allowed()),
     }
@@ -130,13 +132,13 @@ async fn binding<'c>(
 }
 
 async fn jwt(
-    state: &AppState,
+    deps: Deps<'_>,
     req: &TokenRequest<'_>,
     kind: Kind,
     token: &str,
     log: &mut GrantLog,
 ) -> Result<Subject, OAuthError> {
-    let store = state.store.as_ref();
+    let store = deps.store;
     // 1. Kind.
     let Ok(peeked) = peek(token) else { return Err(errors::subject_token()) };
     let jti = str_claim(&peeked.claims, "jti").unwrap_or_default();
@@ -151,9 +153,11 @@ async fn jwt(
     // 2. Issuer.
     let Some(iss) = str_claim(&peeked.claims, "iss") else { return Err(errors::subject_token()) };
     log.debug("subject_token_issuer", iss);
-    let issuer = issuing_server(state, iss).await?;
+    let issuer = issuing_server(store, req, iss).await?;
     // 3. Signature, expiry, revocation.
-    let Ok(claims) = verify_own(state, &issuer, token, true).await? else { return Err(errors::subject_token()) };
+    let Ok(claims) = verify_own(store, req.now_ms, &issuer, token, true).await? else {
+        return Err(errors::subject_token());
+    };
     let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or_default();
     if exp <= req.now_ms.div_euclid(1000) - LEEWAY_S {
         return Err(errors::subject_token_expired());
@@ -176,7 +180,7 @@ async fn jwt(
     };
     let client = active_client(store, subject_client_id).await?;
     let act = claims.get("act").cloned();
-    check_act(store, act.as_ref(), state.config.max_act_depth).await?;
+    check_act(store, act.as_ref(), deps.config.max_act_depth).await?;
     let email = match kind {
         Kind::Id => str_claim(&claims, "email").map(str::to_owned),
         Kind::Access | Kind::Refresh => {
@@ -240,22 +244,21 @@ async fn check_act(store: &dyn Store, act: Option<&Value>, max_depth: usize) -> 
 }
 
 async fn refresh(
-    state: &AppState,
+    store: &dyn Store,
     req: &TokenRequest<'_>,
     token: &str,
     log: &mut GrantLog,
 ) -> Result<Subject, OAuthError> {
-    let store = state.store.as_ref();
     // 1. Kind: an opaque token baton issued.
     let Some((stored, family)) = store.find_refresh_token(&hash_secret(token)).await? else {
         return Err(errors::subject_token());
     };
     // 2. Issuer.
-    let issuer = if family.auth_server_id == state.org.id {
-        Issuer::org(state)
+    let issuer = if family.auth_server_id == req.org_id {
+        Issuer::org_under(req.org_issuer, req.org_id)
     } else {
         match store.find_auth_server(&family.auth_server_id).await? {
-            Some(server) if server.status == Status::Active => Issuer::custom(state, server),
+            Some(server) if server.status == Status::Active => Issuer::custom_under(req.org_issuer, server),
             Some(_) => return Err(errors::issuing_server_inactive()),
             None => return Err(errors::issuer_not_allowed()),
         }
