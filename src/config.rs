@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 /// Settings of `baton serve` (and, for the database and keys, of the other commands).
 #[derive(Debug, Clone, Default, Args)]
 pub struct ConfigArgs {
-    /// TOML file with any of the settings below (`snake_case` keys); flags and env win over it.
-    #[arg(long, env = "BATON_CONFIG")]
-    pub config: Option<PathBuf>,
+    /// The TOML file, the database and the log format (all that `migrate` takes).
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// Address to listen on [default: 127.0.0.1:8080; 127.0.0.1:8443 with --tls].
     #[arg(long, env = "BATON_LISTEN")]
     pub listen: Option<SocketAddr>,
@@ -19,18 +19,12 @@ pub struct ConfigArgs {
     /// `localhost` for an unspecified 0.0.0.0 or [::]; `https://localhost:<port>` with --tls].
     #[arg(long, env = "BATON_ISSUER")]
     pub issuer: Option<String>,
-    /// `postgres://…` or `sqlite:…` [default: `sqlite://data/baton.db`].
-    #[arg(long, env = "DATABASE_URL")]
-    pub database_url: Option<String>,
     /// Seed file applied at start (idempotent).
     #[arg(long, env = "BATON_SEED")]
     pub seed: Option<PathBuf>,
     /// Directory for dev key material: the generated key-encryption key, seed key files.
     #[arg(long, env = "BATON_KEYS_DIR")]
     pub keys_dir: Option<PathBuf>,
-    /// `text` or `json`.
-    #[arg(long, env = "BATON_LOG_FORMAT")]
-    pub log_format: Option<String>,
     /// On shutdown, how long requests in flight may take to finish before their connections
     /// are closed, 0–3600 [default: 10].
     #[arg(long, env = "BATON_SHUTDOWN_GRACE_SECONDS")]
@@ -147,12 +141,7 @@ pub struct DataArgs {
 
 impl From<&DatabaseArgs> for ConfigArgs {
     fn from(a: &DatabaseArgs) -> Self {
-        Self {
-            config: a.config.clone(),
-            database_url: a.database_url.clone(),
-            log_format: a.log_format.clone(),
-            ..Self::default()
-        }
+        Self { database: a.clone(), ..Self::default() }
     }
 }
 
@@ -307,7 +296,7 @@ pub const DEFAULT_SESSION_IDLE_MINUTES: u32 = 120;
 impl Config {
     /// Resolves flags/env over the TOML file over defaults, then validates.
     pub fn resolve(args: &ConfigArgs) -> anyhow::Result<Self> {
-        let file = match &args.config {
+        let file = match &args.database.config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
@@ -315,11 +304,12 @@ impl Config {
         let tls = args.tls.or(file.tls).unwrap_or(false);
         let listen = args.listen.or(file.listen).unwrap_or_else(|| default_listen(tls));
         let issuer = args.issuer.clone().or(file.issuer).unwrap_or_else(|| default_issuer(listen, tls));
-        let log_format = args.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".into());
+        let log_format = args.database.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".into());
         let config = Self {
             listen,
             issuer: issuer.trim_end_matches('/').to_owned(),
             database_url: args
+                .database
                 .database_url
                 .clone()
                 .or(file.database_url)

@@ -121,9 +121,9 @@ impl Metrics {
             pool: Family::default(),
             write_queue: Gauge::default(),
             key_ages: Family::default(),
-            registry,
+            registry: Registry::default(),
         };
-        let mut r = m.registry;
+        let r = &mut registry;
         r.register("http_requests", "HTTP requests answered, by route template and status", m.requests.clone());
         r.register("http_request_duration_seconds", "Time to answer, by route template", m.durations.clone());
         r.register("tokens_issued", "Token requests answered with tokens, by grant type", m.issued.clone());
@@ -138,7 +138,7 @@ impl Metrics {
         r.register("store_pool_connections", "Database connections, by state", m.pool.clone());
         r.register("store_write_queue_depth", "Requests waiting for the group-commit writer", m.write_queue.clone());
         r.register("signing_key_age_seconds", "Age of each signing key not yet expired", m.key_ages.clone());
-        Self { registry: r, ..m }
+        Self { registry, ..m }
     }
 
     /// One answered HTTP request; `route` is the matched template (`/oauth2/{as}/v1/token`).

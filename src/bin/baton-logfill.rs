@@ -92,11 +92,7 @@ fn event(rng: &mut Rng) -> Event {
                 .target(server(rng.below(SERVERS)))
                 .client(&a.id)
                 .debug("grant_type", "client_credentials");
-            if fail {
-                e.failure(["invalid_client", "invalid_scope", "invalid_grant"][rng.below(3) as usize])
-            } else {
-                e
-            }
+            failed(e, fail, &["invalid_client", "invalid_scope", "invalid_grant"], rng)
         }
         450..=649 => {
             let a = app(rng.below(APPS));
@@ -112,11 +108,7 @@ fn event(rng: &mut Rng) -> Event {
                 .target(org_server())
                 .client(&g.id)
                 .debug("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange");
-            if fail {
-                e.failure(["invalid_target", "invalid_grant", "access_denied"][rng.below(3) as usize])
-            } else {
-                e
-            }
+            failed(e, fail, &["invalid_target", "invalid_grant", "access_denied"], rng)
         }
         770..=869 => {
             let g = agent(rng.below(AGENTS));
@@ -125,19 +117,11 @@ fn event(rng: &mut Rng) -> Event {
                 .target(server(1 + rng.below(SERVERS - 1)))
                 .client(&g.id)
                 .debug("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
-            if fail {
-                e.failure(["id_jag_expired", "id_jag_replayed", "no_matching_policy"][rng.below(3) as usize])
-            } else {
-                e
-            }
+            failed(e, fail, &["id_jag_expired", "id_jag_replayed", "no_matching_policy"], rng)
         }
         870..=969 => {
             let e = Event::new("user.session.start", "User login to Okta", u);
-            if fail {
-                e.failure("INVALID_CREDENTIALS")
-            } else {
-                e
-            }
+            failed(e, fail, &["INVALID_CREDENTIALS"], rng)
         }
         970..=984 => Event::new("user.session.end", "User logout from Okta", u),
         985..=994 => {
@@ -153,6 +137,16 @@ fn event(rng: &mut Rng) -> Event {
         _ => Event::new("app.oauth2.as.consent.grant", "User granted consent to app", u.clone())
             .target(app(rng.below(APPS)))
             .target(server(rng.below(SERVERS))),
+    }
+}
+
+/// `e` as a failure with one of `reasons` when `fail`, else as it is. A single reason draws
+/// nothing from `rng`, so a seed gives the same events as before this helper.
+fn failed(e: Event, fail: bool, reasons: &[&str], rng: &mut Rng) -> Event {
+    match (fail, reasons) {
+        (false, _) => e,
+        (true, [only]) => e.failure(only),
+        (true, _) => e.failure(reasons[rng.below(reasons.len() as u64) as usize]),
     }
 }
 

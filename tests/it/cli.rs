@@ -6,19 +6,13 @@ use crate::common::free_port;
 
 use common::{Backend, TestDb};
 use serde_json::Value;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 struct Baton {
-    child: Child,
+    /// Killed when this is dropped.
+    _process: common::Process,
     base: String,
-}
-
-impl Drop for Baton {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn baton(db: &TestDb, args: &[&str]) -> Command {
@@ -41,7 +35,7 @@ async fn serve(db: &TestDb) -> Baton {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn baton");
-    let b = Baton { child, base: format!("http://{listen}") };
+    let b = Baton { _process: common::Process(child), base: format!("http://{listen}") };
     let client = reqwest::Client::new();
     for _ in 0..600 {
         if let Ok(r) = client.get(format!("{}/readyz", b.base)).send().await {
@@ -163,7 +157,7 @@ async fn serve_names_its_console_and_a_taken_address() {
         baton(&db, &["serve", "--listen", &listen]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut line = String::new();
     std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let _server = Baton { child, base: format!("http://{listen}") };
+    let _server = Baton { _process: common::Process(child), base: format!("http://{listen}") };
     assert_eq!(line.trim_end(), format!("baton is ready: issuer http://{listen}, admin console http://{listen}/admin"));
 }
 

@@ -4,20 +4,13 @@
 use crate::common;
 
 use common::{Backend, TestDb};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-struct Baton(Child);
-
-impl Drop for Baton {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::common::Process as Baton;
 
 async fn serve(db: &TestDb) -> (Baton, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = crate::common::free_port();
     let listen = format!("127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_baton"))
         .args(["serve", "--listen", &listen, "--seed", "examples/streamward.yaml"])

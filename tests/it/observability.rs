@@ -4,7 +4,7 @@
 //! request id the same in the span, the `X-Okta-Request-Id` header, the System Log's
 //! `transaction.id` and the access log line; `/metrics` only on `--metrics-listen`.
 
-use crate::common::free_port;
+use crate::common::{free_port, Process};
 use axum::body::Bytes;
 use axum::routing::post;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -70,7 +70,7 @@ async fn spans_metrics_and_logs_of_one_token_request() {
     let (port, metrics_port) = (free_port(), free_port());
     let base = format!("http://127.0.0.1:{port}");
     let stderr = std::fs::File::create(dir.path().join("stderr.log")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_baton"))
+    let child = Command::new(env!("CARGO_BIN_EXE_baton"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--seed", "scripts/bench-data/seed.yaml"])
         .args(["--metrics-listen", &format!("127.0.0.1:{metrics_port}"), "--otlp-endpoint", &collector])
         .env("DATABASE_URL", format!("sqlite://{}/baton.db", dir.path().display()))
@@ -85,6 +85,7 @@ async fn spans_metrics_and_logs_of_one_token_request() {
         .stderr(stderr)
         .spawn()
         .unwrap();
+    let baton = Process(child);
     let http = reqwest::Client::new();
     let mut ready = false;
     for _ in 0..600 {
@@ -165,8 +166,7 @@ async fn spans_metrics_and_logs_of_one_token_request() {
     }
 
     // Every line of the request carries its id; the access line has the path without the query.
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(baton);
     let log = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap();
     let access = log
         .lines()

@@ -3,24 +3,17 @@
 //! a client stalled mid-body cannot hold shutdown open past the drain deadline; a client that
 //! never finishes its headers is disconnected; each subcommand's `--help` lists its own flags.
 
-use crate::common::free_port;
+use crate::common::{free_port, Process};
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 struct Server {
-    child: Child,
+    child: Process,
     base: String,
     port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl Server {
@@ -38,7 +31,7 @@ impl Server {
             .stderr(stderr)
             .spawn()
             .unwrap();
-        Self { child, base: format!("http://127.0.0.1:{port}"), port }
+        Self { child: Process(child), base: format!("http://127.0.0.1:{port}"), port }
     }
 
     async fn wait_for(&self, path: &str, status: u16) {

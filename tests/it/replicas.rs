@@ -14,20 +14,14 @@ use common::oauth::{
 };
 use common::{Backend, TestDb};
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 struct Baton {
-    child: Child,
+    /// Killed when this is dropped.
+    _process: common::Process,
     /// Where this replica listens (its own port).
     local: String,
-}
-
-impl Drop for Baton {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Starts a replica listening on `port`, announcing `issuer`, on `db` with `db`'s key directory.
@@ -50,7 +44,7 @@ async fn replica(db: &TestDb, port: u16, issuer: &str, seed: bool) -> Baton {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn baton");
-    let b = Baton { child, local: format!("http://{listen}") };
+    let b = Baton { _process: common::Process(child), local: format!("http://{listen}") };
     let client = reqwest::Client::new();
     for _ in 0..600 {
         if let Ok(r) = client.get(format!("{}/readyz", b.local)).send().await {

@@ -7,19 +7,12 @@ use crate::common::free_port;
 
 use common::{Backend, TestDb};
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const DISCOVERY: &str = "/oauth2/aus1JGp4q34ckplLYGbL/.well-known/openid-configuration";
 
-struct Baton(Child);
-
-impl Drop for Baton {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::common::Process as Baton;
 
 fn baton(db: &TestDb, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));

@@ -15,7 +15,7 @@ const LONGEST_RETRY: Duration = Duration::from_secs(5);
 /// Connects once, retrying with backoff (for up to `PATIENCE`) while the server is unreachable
 /// or starting up, so that the error, if any, is the server's own ("connection refused",
 /// "password authentication failed", …) and names the host, not a pool timeout. Then builds
-/// the pool.
+/// the pool, which opens its connections when first used.
 pub async fn connect(url: &str) -> StoreResult<sqlx::PgPool> {
     let options = PgConnectOptions::from_str(url)?;
     let target = format!(
@@ -41,7 +41,8 @@ pub async fn connect(url: &str) -> StoreResult<sqlx::PgPool> {
             Err(e) => return Err(StoreError::Unavailable(format!("{target}: {}", cause(&e)))),
         }
     }
-    Ok(PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(options).await?)
+    // The server has just answered: the pool opens its connections as they are needed.
+    Ok(PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_lazy_with(options))
 }
 
 /// Worth retrying: the server is not listening yet, or is starting, recovering or shutting
